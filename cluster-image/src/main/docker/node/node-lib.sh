@@ -1,0 +1,92 @@
+# Shell functions shared by the entrypoints of every cfiddle-cluster node (cluster image and user image).
+# Sourced, not run.
+
+: "${SLURM_CONTROLLER:=slurmctld}"
+: "${SLURM_DBD_HOST:=slurmdbd}"
+: "${SLURM_DB_HOST:=db}"
+: "${SLURM_PARTITION:=cfiddle}"
+: "${SLURM_DEFAULT_TIME:=5}"        # minutes, or any Slurm time format
+: "${SLURM_MAX_TIME:=30}"
+: "${SLURM_MAX_NODES:=64}"
+: "${CFIDDLE_USERS_FILE:=/etc/cfiddle/users}"
+: "${CFIDDLE_START_DEADLINE:=120}"  # seconds to wait for a dependency before giving up
+export SLURM_CONTROLLER SLURM_DBD_HOST SLURM_DB_HOST SLURM_PARTITION SLURM_DEFAULT_TIME SLURM_MAX_TIME SLURM_MAX_NODES
+
+log() { echo "cfiddle-node[${ROLE:-?}]: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# wait_for DESCRIPTION COMMAND...: runs COMMAND until it succeeds, or dies after CFIDDLE_START_DEADLINE seconds.
+wait_for() {
+  local what=$1; shift
+  local deadline=$((SECONDS + CFIDDLE_START_DEADLINE))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      die "gave up after ${CFIDDLE_START_DEADLINE}s waiting for $what (set CFIDDLE_START_DEADLINE to wait longer)"
+    fi
+    sleep 0.5
+  done
+  log "$what: ready"
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# A secret from a file (swarm secrets live in /run/secrets), or from the environment for tests and trials.
+read_secret() {
+  local name=$1 var=$2
+  if [ -n "${!var:-}" ]; then
+    printf '%s' "${!var}"
+  elif [ -r "/run/secrets/$name" ]; then
+    tr -d '\n' <"/run/secrets/$name"
+  else
+    die "no $name: mount it at /run/secrets/$name (or set $var)"
+  fi
+}
+
+render() { # render TEMPLATE DEST MODE OWNER: substitutes only ${UPPER_CASE} variables
+  local vars
+  vars=$(grep -o '\${[A-Z_]*}' "$1" | sort -u | tr '\n' ' ')
+  envsubst "$vars" <"$1" >"$2"
+  chmod "$3" "$2"
+  chown "$4" "$2"
+}
+
+render_slurm_conf() {
+  render /etc/slurm/slurm.conf.template /etc/slurm/slurm.conf 0644 root:root
+}
+
+# The munge key: per cluster, mounted at run time (swarm secret at /run/secrets/munge.key, or a file at
+# /etc/munge/munge.key); munged insists it is owned by munge and private, so a copy is made when needed.
+start_munge() {
+  local key=/etc/munge/munge.key
+  if [ -r /run/secrets/munge.key ]; then
+    install -o munge -g munge -m 0400 /run/secrets/munge.key "$key"
+  elif [ ! -e "$key" ]; then
+    die "no munge key mounted at /run/secrets/munge.key or $key: every node of a cluster needs the same key (create one with: dd if=/dev/urandom bs=1 count=1024 >munge.key)"
+  fi
+  mkdir -p /run/munge && chown munge:munge /run/munge && chmod 0755 /run/munge
+  runuser -u munge -- /usr/sbin/munged --force || die "munged did not start"
+  wait_for "munge" sh -c 'munge -n | unmunge'
+}
+
+# Creates the accounts listed in CFIDDLE_USERS_FILE (name:uid:gid), identically on every node.
+sync_users() {
+  [ -r "$CFIDDLE_USERS_FILE" ] || die "no user list at $CFIDDLE_USERS_FILE"
+  local line name uid gid rest n=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    line=${line%%#*}
+    line=$(echo "$line" | tr -d '[:space:]')
+    [ -z "$line" ] && continue
+    IFS=: read -r name uid gid rest <<<"$line"
+    if ! [[ $name =~ ^[a-z_][a-z0-9_-]{0,31}$ && $uid =~ ^[0-9]+$ && $gid =~ ^[0-9]+$ && -z $rest ]] || ((uid < 1000 || gid < 1000)); then
+      die "$CFIDDLE_USERS_FILE line $n: '$line' is not name:uid:gid with a lower-case name and ids of at least 1000"
+    fi
+    if getent passwd "$name" >/dev/null; then
+      [ "$(id -u "$name")" = "$uid" ] || die "$CFIDDLE_USERS_FILE line $n: user $name exists with uid $(id -u "$name"), not $uid"
+      continue
+    fi
+    getent passwd "$uid" >/dev/null && die "$CFIDDLE_USERS_FILE line $n: uid $uid already belongs to $(getent passwd "$uid" | cut -d: -f1)"
+    getent group "$gid" >/dev/null || groupadd --gid "$gid" "$name"
+    useradd --uid "$uid" --gid "$gid" --no-create-home --home-dir "/home/$name" --shell /bin/bash "$name"
+  done <"$CFIDDLE_USERS_FILE"
+}

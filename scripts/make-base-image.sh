@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes sure the Debian base image all cfiddle-cluster images derive from exists in the local engine.
+# Where a registry is reachable it is pulled; on an air-gapped host it is built with debootstrap from a Debian
+# mirror and imported under the same name, so every Dockerfile's FROM works unchanged.
+set -euo pipefail
+
+IMAGE=${1:-debian:bookworm}
+SUITE=${DEBIAN_SUITE:-bookworm}
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  echo "Base image $IMAGE is present."
+  exit 0
+fi
+if timeout 60 docker pull "$IMAGE" >/dev/null 2>&1; then
+  echo "Pulled base image $IMAGE."
+  exit 0
+fi
+
+echo "Cannot pull $IMAGE; building it with debootstrap ($SUITE from $MIRROR) ..."
+if [ "$(id -u)" != 0 ]; then
+  echo "debootstrap needs root: run this script as root, or pull $IMAGE on a host that reaches a registry." >&2
+  exit 1
+fi
+if ! command -v debootstrap >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
+rootfs=$(mktemp -d /tmp/debian-rootfs.XXXXXX)
+trap 'rm -rf "$rootfs"' EXIT
+debootstrap --variant=minbase "$SUITE" "$rootfs" "$MIRROR" >/tmp/debootstrap.log 2>&1 || {
+  echo "debootstrap failed; last lines of /tmp/debootstrap.log:" >&2; tail -n 20 /tmp/debootstrap.log >&2; exit 1; }
+# Like the official image: no apt caches, and the mirror the image was made from.
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+tar -C "$rootfs" -c . | docker import --change 'CMD ["bash"]' - "$IMAGE" >/dev/null
+echo "Imported $IMAGE from debootstrap."

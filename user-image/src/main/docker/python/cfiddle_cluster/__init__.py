@@ -1,0 +1,1 @@
+"""cfiddle-cluster's user-node side: runs cfiddle experiments on the Slurm cluster instead of locally."""
