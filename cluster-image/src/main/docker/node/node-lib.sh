@@ -68,25 +68,35 @@ start_munge() {
   wait_for "munge" sh -c 'munge -n | unmunge'
 }
 
-# Creates the accounts listed in CFIDDLE_USERS_FILE (name:uid:gid), identically on every node.
-sync_users() {
+# The accounts in CFIDDLE_USERS_FILE, one "name uid gid" line each; dies naming the first bad line.
+list_users() {
   [ -r "$CFIDDLE_USERS_FILE" ] || die "no user list at $CFIDDLE_USERS_FILE"
   local line name uid gid rest n=0
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
     line=${line%%#*}
-    line=$(echo "$line" | tr -d '[:space:]')
+    line=${line//[[:space:]]/}
     [ -z "$line" ] && continue
     IFS=: read -r name uid gid rest <<<"$line"
     if ! [[ $name =~ ^[a-z_][a-z0-9_-]{0,31}$ && $uid =~ ^[0-9]+$ && $gid =~ ^[0-9]+$ && -z $rest ]] || ((uid < 1000 || gid < 1000)); then
       die "$CFIDDLE_USERS_FILE line $n: '$line' is not name:uid:gid with a lower-case name and ids of at least 1000"
     fi
+    echo "$name $uid $gid"
+  done <"$CFIDDLE_USERS_FILE"
+}
+
+# Creates the listed accounts, identically on every node.
+sync_users() {
+  local users name uid gid
+  users=$(list_users) || exit 1
+  while read -r name uid gid; do
+    [ -z "$name" ] && continue
     if getent passwd "$name" >/dev/null; then
-      [ "$(id -u "$name")" = "$uid" ] || die "$CFIDDLE_USERS_FILE line $n: user $name exists with uid $(id -u "$name"), not $uid"
+      [ "$(id -u "$name")" = "$uid" ] || die "$CFIDDLE_USERS_FILE: user $name exists with uid $(id -u "$name"), not $uid"
       continue
     fi
-    getent passwd "$uid" >/dev/null && die "$CFIDDLE_USERS_FILE line $n: uid $uid already belongs to $(getent passwd "$uid" | cut -d: -f1)"
+    getent passwd "$uid" >/dev/null && die "$CFIDDLE_USERS_FILE: uid $uid of $name already belongs to $(getent passwd "$uid" | cut -d: -f1)"
     getent group "$gid" >/dev/null || groupadd --gid "$gid" "$name"
     useradd --uid "$uid" --gid "$gid" --no-create-home --home-dir "/home/$name" --shell /bin/bash "$name"
-  done <"$CFIDDLE_USERS_FILE"
+  done <<<"$users"
 }

@@ -12,8 +12,6 @@ import pickle
 import subprocess
 import tarfile
 
-from cfiddle.Runner import RunnerDelegateException, SubprocessDelegate
-
 from .settings import ClusterSettings
 
 # The sandbox's side of the protocol (cfiddle-sandbox-run in the sandbox image).
@@ -22,8 +20,9 @@ RESULTS_FILE = "results.pickle"
 STDERR_TAIL_LINES = 20
 
 
-class ClusterRunError(RunnerDelegateException):
-    """The experiment could not be run on the cluster, or did not finish there."""
+def _error(message):
+    from .errors import ClusterRunError
+    return ClusterRunError(message)
 
 
 class SlurmDelegate:
@@ -33,12 +32,12 @@ class SlurmDelegate:
     def execute(self, command, runner):
         results_path = _option(command, "--results")
         invocations = list(runner.get_invocations())
-        experiment = _pack_experiment(runner, invocations)
+        experiment = pack_experiment(runner, invocations)
         completed = subprocess.run(self._srun_command(), input=experiment, capture_output=True)
         stderr = completed.stderr.decode(errors="replace")
         if completed.returncode != 0:
-            raise ClusterRunError(_failure_message(completed.returncode, stderr, self._settings))
-        results = _unpack_results(completed.stdout, stderr)
+            raise _error(_failure_message(completed.returncode, stderr, self._settings))
+        results = unpack_results(completed.stdout, stderr)
         _restore_invocations(results, invocations)
         with open(results_path, "wb") as f:
             pickle.dump(results, f)
@@ -54,15 +53,16 @@ def _option(command, name):
     try:
         return command[command.index(name) + 1]
     except (ValueError, IndexError):
-        raise ClusterRunError(f"cfiddle called the delegate without {name}: {command!r}") from None
+        raise _error(f"cfiddle called the delegate without {name}: {command!r}") from None
 
 
-def _pack_experiment(runner, invocations):
-    """A tar of runner.pickle and the .so files it loads, at paths local to the sandbox's working directory.
+def pack_experiment(runner, invocations):
+    """The experiment as the sandbox takes it (cfiddle-sandbox-run's stdin): a tar of runner.pickle and the .so files it loads, at paths local to the sandbox's working directory.
 
     The runner is re-pickled with those paths, so the user's own paths (and home) never reach the worker, and
     with cfiddle's stock delegate and no progress bar, so the sandbox needs nothing but cfiddle."""
     from cfiddle.config import noop_progress_bar, peek_config
+    from cfiddle.Runner import SubprocessDelegate
 
     sandbox_executables = {}
     files = {}
@@ -94,7 +94,7 @@ def _pack_experiment(runner, invocations):
             try:
                 archive.add(source, arcname=name)
             except OSError as e:
-                raise ClusterRunError(f"cannot read the built library {source}: {e}. Build the code again.") from e
+                raise _error(f"cannot read the built library {source}: {e}. Build the code again.") from e
     return buffer.getvalue()
 
 
@@ -105,13 +105,14 @@ def _add_bytes(archive, name, data):
     archive.addfile(info, io.BytesIO(data))
 
 
-def _unpack_results(stdout, stderr):
+def unpack_results(stdout, stderr=""):
+    """cfiddle's results (or the exception it raised) from what the sandbox wrote on its stdout."""
     try:
         with tarfile.open(fileobj=io.BytesIO(stdout), mode="r") as archive:
             member = archive.extractfile(RESULTS_FILE)
             return pickle.load(member)
     except (tarfile.TarError, KeyError, AttributeError, pickle.UnpicklingError, EOFError) as e:
-        raise ClusterRunError(f"the cluster returned no readable results ({e}).\n{_tail(stderr)}") from None
+        raise _error(f"the cluster returned no readable results ({e}).\n{_tail(stderr)}") from None
 
 
 def _restore_invocations(results, invocations):

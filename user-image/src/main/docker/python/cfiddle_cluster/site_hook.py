@@ -1,18 +1,41 @@
-"""Makes SlurmDelegate cfiddle's default RunnerDelegate_type in every Python process on the user node.
+"""Adapts cfiddle to the user node in every Python process there, without changing cfiddle's files.
 
-Imported at interpreter start (by cfiddle-cluster.pth), it only registers an import hook: cfiddle itself is
-loaded when the user imports it, and its configuration is adjusted right after cfiddle.config is executed.
-A user can still run locally with cfiddle's own API: cfiddle_config(RunnerDelegate_type=SubprocessDelegate).
+Imported at interpreter start (by cfiddle-cluster.pth), it only registers an import hook; cfiddle is loaded
+when the user imports it, and two of its modules are adjusted right after they are executed:
+- cfiddle.config: SlurmDelegate becomes the default RunnerDelegate_type, so a plain run() goes to the cluster.
+  A user can still run locally with cfiddle's own API: cfiddle_config(RunnerDelegate_type=SubprocessDelegate).
+- cfiddle.jupyter: its notebook progress bar needs ipywidgets >= 7, which Debian bookworm lacks (6.0); where
+  that is so, cfiddle gets tqdm's text progress bar instead of failing in build() and run().
 """
 import importlib.machinery
 import sys
 
 
-class _DelegateInstaller:
-    """Meta-path finder that wraps the loading of cfiddle.config."""
+def _use_slurm_delegate(config_module):
+    from cfiddle_cluster.delegate import SlurmDelegate
+    config_module.default_config["RunnerDelegate_type"] = SlurmDelegate
+
+
+def _use_text_progress_without_widgets(jupyter_module):
+    try:
+        import ipywidgets
+        usable = int(ipywidgets.__version__.split(".")[0]) >= 7
+    except ImportError:
+        usable = False
+    if not usable:
+        from tqdm.std import tqdm
+        jupyter_module.tqdm = tqdm
+
+
+_ADJUSTMENTS = {"cfiddle.config": _use_slurm_delegate, "cfiddle.jupyter": _use_text_progress_without_widgets}
+
+
+class _CfiddleAdjuster:
+    """Meta-path finder that runs an adjustment after the module it names is executed."""
 
     def find_spec(self, fullname, path, target=None):
-        if fullname != "cfiddle.config":
+        adjust = _ADJUSTMENTS.get(fullname)
+        if adjust is None:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
@@ -21,12 +44,11 @@ class _DelegateInstaller:
 
         def exec_module(module):
             load(module)
-            from cfiddle_cluster.delegate import SlurmDelegate
-            module.default_config["RunnerDelegate_type"] = SlurmDelegate
+            adjust(module)
 
         spec.loader.exec_module = exec_module
         return spec
 
 
-if not any(isinstance(finder, _DelegateInstaller) for finder in sys.meta_path):
-    sys.meta_path.insert(0, _DelegateInstaller())
+if not any(type(finder).__name__ == _CfiddleAdjuster.__name__ for finder in sys.meta_path):
+    sys.meta_path.insert(0, _CfiddleAdjuster())

@@ -1,0 +1,255 @@
+package io.github.cfiddlecluster.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.ExecConfig;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.lifecycle.Startable;
+
+/**
+ * A whole cfiddle cluster on one Docker network, from the images under test and their own configuration:
+ * accounting database, slurmdbd, slurmctld, N slurmd workers (sandboxes go to this host's engine) and the
+ * Jupyter user node. A fresh munge key, database password and Jupyter token are made for every cluster.
+ *
+ * <pre>
+ * CfiddleCluster cluster = new CfiddleCluster().withWorkers(2).withUser("alice", 2001).withTimeLimit("0:20");
+ * cluster.start();
+ * String json = cluster.python("alice", "experiments/sweep.py");
+ * </pre>
+ */
+public final class CfiddleCluster implements Startable {
+    private static final Logger LOG = LoggerFactory.getLogger(CfiddleCluster.class);
+    public static final String NOTEBOOK_USER = "student";
+    public static final int NOTEBOOK_UID = 1000;
+    private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
+    private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
+
+    private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(NOTEBOOK_USER, NOTEBOOK_UID));
+    private int workerCount = 1;
+    private String timeLimit = "1";
+    private final String jupyterToken = HexFormat.of().formatHex(randomBytes(16));
+
+    private Network network;
+    private GenericContainer<?> db;
+    private GenericContainer<?> dbd;
+    private GenericContainer<?> controller;
+    private final List<GenericContainer<?>> workers = new ArrayList<>();
+    private GenericContainer<?> userNode;
+
+    public CfiddleCluster withWorkers(int count) {
+        this.workerCount = count;
+        return this;
+    }
+
+    /** An account, defined once in the cluster's users file and so present on every node. */
+    public CfiddleCluster withUser(String name, int uid) {
+        users.put(name, uid);
+        return this;
+    }
+
+    /** The time limit of every experiment's job (any Slurm --time format). */
+    public CfiddleCluster withTimeLimit(String slurmTime) {
+        this.timeLimit = slurmTime;
+        return this;
+    }
+
+    @Override
+    public void start() {
+        network = Network.newNetwork();
+        byte[] mungeKey = randomBytes(1024);
+        byte[] dbPassword = HexFormat.of().formatHex(randomBytes(12)).getBytes(StandardCharsets.US_ASCII);
+        byte[] usersFile = users.entrySet().stream()
+                .map(u -> u.getKey() + ":" + u.getValue() + ":" + u.getValue() + "\n")
+                .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
+
+        db = node("db", "db")
+                .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
+                .waitingFor(Wait.forLogMessage(".*mariadbd: ready for connections.*", 1));
+        dbd = node("slurmdbd", "dbd")
+                .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
+                .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                .waitingFor(Wait.forLogMessage(".*slurmdbd version .* started.*", 1));
+        controller = node("slurmctld", "controller")
+                .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                .waitingFor(Wait.forLogMessage(".*Running as primary controller.*", 1));
+        for (int i = 1; i <= workerCount; i++) {
+            workers.add(node("worker" + i, "worker")
+                    .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                    .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                    .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
+                    .withEnv("CFIDDLE_SANDBOX_IMAGE", Images.SANDBOX.asCanonicalNameString())
+                    .waitingFor(Wait.forLogMessage(".*slurmd started.*", 1)));
+        }
+        userNode = new GenericContainer<>(Images.USER)
+                .withNetwork(network).withNetworkAliases("usernode")
+                .withCreateContainerCmdModifier(cmd -> cmd.withHostName("usernode"))
+                .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                .withCopyToContainer(Transferable.of(jupyterToken.getBytes(StandardCharsets.US_ASCII), 0400),
+                        "/run/secrets/jupyter_token")
+                .withEnv("CFIDDLE_TIME_LIMIT", timeLimit)
+                .withExposedPorts(8888)
+                .waitingFor(Wait.forHttp("/api/status").withHeader("Authorization", "token " + jupyterToken)
+                        .forStatusCode(200).withStartupTimeout(READY_DEADLINE));
+
+        long started = System.nanoTime();
+        Stream.of(db, dbd, controller).forEach(GenericContainer::start);
+        workers.parallelStream().forEach(GenericContainer::start);
+        userNode.start();
+        awaitWorkersIdle();
+        LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private GenericContainer<?> node(String hostname, String role) {
+        return new GenericContainer<>(Images.CLUSTER)
+                .withNetwork(network).withNetworkAliases(hostname)
+                .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
+                .withCommand(role)
+                .withStartupTimeout(READY_DEADLINE);
+    }
+
+    /** Waits until every worker is registered with Slurm and idle. */
+    public void awaitWorkersIdle() {
+        List<String> names = workerNames();
+        await("workers " + names + " idle in sinfo").atMost(READY_DEADLINE).pollInterval(Duration.ofMillis(250))
+                .until(() -> names.stream().allMatch(n -> "idle".equals(nodeState(n))));
+    }
+
+    public List<String> workerNames() {
+        return workers.stream().map(w -> w.getContainerInfo().getConfig().getHostName()).toList();
+    }
+
+    /** Slurm's short state of a node (idle, alloc, down, ...), or "" when the controller does not know it. */
+    public String nodeState(String node) {
+        return controllerExec("sinfo", "--noheader", "--nodes=" + node, "--format=%t").getStdout().strip().replace("*", "");
+    }
+
+    public ExecResult controllerExec(String... command) {
+        return exec(controller, "root", "/", command);
+    }
+
+    public ExecResult userNodeExec(String user, String... command) {
+        return exec(userNode, user, "root".equals(user) ? "/root" : "/home/" + user, command);
+    }
+
+    /**
+     * Runs a Python script from the test resources as {@code user} in their home on the user node, with the
+     * shared test helpers next to it, and returns its stdout. A non-zero exit fails with everything it printed
+     * and the tail of the cluster's logs.
+     */
+    public String python(String user, String script, String... args) {
+        copyScripts(script, "experiments/cfiddle_test_support.py");
+        String[] command = Stream.concat(Stream.of("python3", SCRIPTS_DIR + "/" + script), Arrays.stream(args))
+                .toArray(String[]::new);
+        ExecResult result = userNodeExec(user, command);
+        if (result.getExitCode() != 0) {
+            throw new AssertionError("python " + script + " as " + user + " exited " + result.getExitCode()
+                    + "\n--- stdout\n" + result.getStdout() + "\n--- stderr\n" + result.getStderr() + "\n" + logsTail());
+        }
+        return result.getStdout();
+    }
+
+    private void copyScripts(String... resources) {
+        for (String resource : resources) {
+            userNode.copyFileToContainer(org.testcontainers.utility.MountableFile.forClasspathResource(resource, 0644),
+                    SCRIPTS_DIR + "/" + resource);
+        }
+    }
+
+    /** Every job Slurm accounted for (all users), oldest first. Accounting lags the controller a little. */
+    public List<SlurmJob> jobs() {
+        ExecResult r = controllerExec("sacct", "--allusers", "--allocations", "--noheader", "--parsable2",
+                "--starttime=now-1days", "--format=JobID,User,State,NodeList,Start,End,ExitCode");
+        return r.getStdout().lines().filter(l -> !l.isBlank()).map(SlurmJob::parse).toList();
+    }
+
+    /** The highest job id so far, as the controller knows it (it keeps finished jobs for MinJobAge). */
+    public long lastJobId() {
+        String jobs = controllerExec("scontrol", "show", "jobs", "--oneliner").getStdout();
+        long inController = java.util.regex.Pattern.compile("JobId=(\\d+)").matcher(jobs).results()
+                .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
+        long inAccounting = jobs().stream().mapToLong(SlurmJob::number).max().orElse(0);
+        return Math.max(inController, inAccounting);
+    }
+
+    /** Waits until accounting lists {@code count} finished jobs after {@code lastJobId}, and returns them. */
+    public List<SlurmJob> awaitFinishedJobsAfter(long lastJobId, int count) {
+        return await(count + " finished jobs after job " + lastJobId + " in sacct").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs().stream().filter(j -> j.number() > lastJobId).toList(),
+                        jobs -> jobs.size() >= count && jobs.stream().allMatch(j -> j.end() != null));
+    }
+
+    public String jupyterUrl() {
+        return "http://" + userNode.getHost() + ":" + userNode.getMappedPort(8888);
+    }
+
+    public String jupyterToken() {
+        return jupyterToken;
+    }
+
+    /** Head and workers all still running. */
+    public boolean allRunning() {
+        return Stream.concat(Stream.of(db, dbd, controller, userNode), workers.stream()).allMatch(GenericContainer::isRunning);
+    }
+
+    /** The last lines of every node's log, for failure messages. */
+    public String logsTail() {
+        StringBuilder out = new StringBuilder();
+        for (GenericContainer<?> c : Stream.concat(Stream.of(controller, userNode), workers.stream()).toList()) {
+            if (c == null || c.getContainerId() == null) {
+                continue;
+            }
+            List<String> lines = c.getLogs().lines().toList();
+            out.append("--- log of ").append(c.getContainerInfo().getConfig().getHostName()).append('\n');
+            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void stop() {
+        Stream.concat(Stream.of(userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
+                .filter(c -> c != null)
+                .forEach(GenericContainer::stop);
+        if (network != null) {
+            network.close();
+        }
+    }
+
+    private static ExecResult exec(GenericContainer<?> container, String user, String workDir, String... command) {
+        try {
+            return container.execInContainer(ExecConfig.builder().user(user).workDir(workDir).command(command).build());
+        } catch (IOException e) {
+            throw new IllegalStateException("exec " + Arrays.toString(command) + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.cfiddlecluster.it;
+
+/**
+ * One cluster for all the suites that only use it (starting one takes most of a minute on a small machine):
+ * started on first use, stopped when the test JVM exits. Two workers, two extra users, and a short time limit
+ * so that the runaway-experiment test ends quickly.
+ */
+final class SharedCluster {
+    static final String ALICE = "alice";
+    static final int ALICE_UID = 2001;
+    static final String BOB = "bob";
+    static final int BOB_UID = 2002;
+    static final String TIME_LIMIT = "0:20";
+
+    private static CfiddleCluster cluster;
+    private static RuntimeException failure;
+
+    private SharedCluster() {
+    }
+
+    static synchronized CfiddleCluster get() {
+        if (failure != null) {
+            throw new IllegalStateException("the shared test cluster did not start (see the first failure)", failure);
+        }
+        if (cluster == null) {
+            CfiddleCluster starting = new CfiddleCluster().withWorkers(2)
+                    .withUser(ALICE, ALICE_UID).withUser(BOB, BOB_UID).withTimeLimit(TIME_LIMIT);
+            Runtime.getRuntime().addShutdownHook(new Thread(starting::stop, "stop-shared-cfiddle-cluster"));
+            try {
+                starting.start();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+            cluster = starting;
+        }
+        return cluster;
+    }
+}

@@ -1,0 +1,13 @@
+"""COUNT experiments in a row, each its own run() (so its own job), each busy for MS milliseconds.
+Usage: busy_experiments.py COUNT MS"""
+import sys
+
+from cfiddle import arg_map, run
+from cfiddle_test_support import BUSY, build_source, report
+
+count, ms = int(sys.argv[1]), int(sys.argv[2])
+exes = build_source(BUSY)
+returns = []
+for tag in range(count):
+    returns += [r.return_value for r in run(exes, "busy", arguments=arg_map(ms=[ms], tag=[tag]))]
+report(returns=returns)
