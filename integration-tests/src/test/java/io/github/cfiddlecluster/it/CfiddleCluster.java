@@ -230,6 +230,7 @@ public final class CfiddleCluster implements Startable {
     public void stop() {
         Stream.concat(Stream.of(userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
                 .filter(c -> c != null)
+                .toList().parallelStream()
                 .forEach(GenericContainer::stop);
         if (network != null) {
             network.close();

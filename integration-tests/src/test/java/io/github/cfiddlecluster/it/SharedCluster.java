@@ -2,7 +2,7 @@ package io.github.cfiddlecluster.it;
 
 /**
  * One cluster for all the suites that only use it (starting one takes most of a minute on a small machine):
- * started on first use, stopped when the test JVM exits. Two workers, two extra users, and a short time limit
+ * started on first use, stopped when the test session ends ({@link SharedClusterLifecycle}). Two workers, two extra users, and a short time limit
  * so that the runaway-experiment test ends quickly.
  */
 final class SharedCluster {
@@ -25,15 +25,22 @@ final class SharedCluster {
         if (cluster == null) {
             CfiddleCluster starting = new CfiddleCluster().withWorkers(2)
                     .withUser(ALICE, ALICE_UID).withUser(BOB, BOB_UID).withTimeLimit(TIME_LIMIT);
-            Runtime.getRuntime().addShutdownHook(new Thread(starting::stop, "stop-shared-cfiddle-cluster"));
             try {
                 starting.start();
             } catch (RuntimeException e) {
                 failure = e;
+                starting.stop();
                 throw e;
             }
             cluster = starting;
         }
         return cluster;
+    }
+
+    static synchronized void stopIfStarted() {
+        if (cluster != null) {
+            cluster.stop();
+            cluster = null;
+        }
     }
 }
