@@ -106,40 +106,40 @@ public final class DeployConfig {
   public void validate() throws DeployException.InvalidConfiguration {
     List<String> problems = new ArrayList<>();
     if (stackName == null || !STACK_NAME.matcher(stackName).matches()) {
-      problems.add("stack name '" + stackName + "' must be 1-30 lower-case letters, digits, '-' or '_'");
+      problems.add("cfiddle.stackName '" + stackName + "' must be 1-30 lower-case letters, digits, '-' or '_'");
     }
     if (imagePrefix == null || !IMAGE_PREFIX.matcher(imagePrefix).matches()) {
-      problems.add("image prefix '" + imagePrefix + "' is not a valid image repository path (lower case, e.g. cfiddle-cluster)");
+      problems.add("cfiddle.image.prefix '" + imagePrefix + "' is not a valid image repository path (lower case, e.g. cfiddle-cluster)");
     }
     if (imageTag == null || !IMAGE_TAG.matcher(imageTag).matches()) {
-      problems.add("image tag '" + imageTag + "' is not a valid Docker tag");
+      problems.add("cfiddle.image.tag '" + imageTag + "' is not a valid Docker tag");
     }
     if (registry != null && !REGISTRY.matcher(registry).matches()) {
-      problems.add("registry '" + registry + "' is not host[:port][/path]");
+      problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
     }
     if (workers < 0) {
-      problems.add("workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
+      problems.add("cfiddle.workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
     }
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      problems.add("timeout must be a positive number of seconds");
+      problems.add("cfiddle.timeout must be a positive number of seconds");
     }
     if (jupyterPort < 1 || jupyterPort > 65535) {
-      problems.add("Jupyter port " + jupyterPort + " is not between 1 and 65535");
+      problems.add("cfiddle.port (Jupyter) " + jupyterPort + " is not between 1 and 65535");
     }
-    checkTime("default time", defaultTime, false, problems);
-    checkTime("maximum time", maxTime, true, problems);
-    checkTime("experiment time limit", timeLimit, false, problems);
+    checkTime("cfiddle.defaultTime", defaultTime, false, problems);
+    checkTime("cfiddle.maxTime", maxTime, true, problems);
+    checkTime("cfiddle.timeLimit", timeLimit, false, problems);
     if (isMinutes(timeLimit) && isMinutes(maxTime) && Long.parseLong(timeLimit) > Long.parseLong(maxTime)) {
-      problems.add("experiment time limit " + timeLimit + " min exceeds the maximum time " + maxTime + " min: every job would be rejected");
+      problems.add("cfiddle.timeLimit " + timeLimit + " min exceeds cfiddle.maxTime " + maxTime + " min: every job would be rejected");
     }
     if (isMinutes(defaultTime) && isMinutes(maxTime) && Long.parseLong(defaultTime) > Long.parseLong(maxTime)) {
-      problems.add("default time " + defaultTime + " min exceeds the maximum time " + maxTime + " min");
+      problems.add("cfiddle.defaultTime " + defaultTime + " min exceeds cfiddle.maxTime " + maxTime + " min");
     }
     if (sandboxMemory == null || !MEMORY.matcher(sandboxMemory).matches()) {
-      problems.add("sandbox memory '" + sandboxMemory + "' is not a Docker memory size (e.g. 512m, 1g)");
+      problems.add("cfiddle.sandboxMemory '" + sandboxMemory + "' is not a Docker memory size (e.g. 512m, 1g)");
     }
     if (sandboxPids < 1) {
-      problems.add("sandbox pids limit must be at least 1, not " + sandboxPids);
+      problems.add("cfiddle.sandboxPids must be at least 1, not " + sandboxPids);
     }
     if (outputDirectory == null) {
       problems.add("no output directory for the rendered stack file");

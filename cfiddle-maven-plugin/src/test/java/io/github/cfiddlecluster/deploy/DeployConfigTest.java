@@ -41,9 +41,9 @@ class DeployConfigTest {
         .timeout(Duration.ZERO).jupyterPort(70000).defaultTime("soon").maxTime("30").timeLimit("45")
         .sandboxMemory("lots").sandboxPids(0).registry("http://x").build();
     assertThatThrownBy(bad::validate).isInstanceOfSatisfying(DeployException.InvalidConfiguration.class,
-        e -> assertThat(e.problems()).hasSize(10).anySatisfy(p -> assertThat(p).contains("stack name"))
-            .anySatisfy(p -> assertThat(p).contains("45 min exceeds the maximum time 30"))
-            .anySatisfy(p -> assertThat(p).contains("registry")));
+        e -> assertThat(e.problems()).hasSize(10).anySatisfy(p -> assertThat(p).contains("cfiddle.stackName"))
+            .anySatisfy(p -> assertThat(p).contains("cfiddle.timeLimit 45 min exceeds cfiddle.maxTime 30"))
+            .anySatisfy(p -> assertThat(p).contains("cfiddle.registry")));
   }
 
   @Test

@@ -1,0 +1,244 @@
+package io.github.cfiddlecluster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.LocalNodeState;
+import com.github.dockerjava.api.model.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.output.FrameConsumerResultCallback;
+import org.testcontainers.containers.output.OutputFrame;
+import org.testcontainers.containers.output.ToStringConsumer;
+
+/**
+ * The operator's commands, run as the operator runs them ({@code ./mvnw cfiddle:deploy} and friends, in this
+ * project, with the plugin this build installed) against a real single-node swarm on this host's engine.
+ */
+@TestMethodOrder(OrderAnnotation.class)
+class DeployIT {
+    private static final String STACK = "cfit";
+    private static final Path PROJECT = Path.of(System.getProperty("cfiddle.projectRoot", "..")).toAbsolutePath().normalize();
+    private static final DockerClient DOCKER = DockerClientFactory.instance().client();
+    private static int port;
+    private static boolean swarmCreatedHere;
+
+    @BeforeAll
+    static void chooseAFreePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        swarmCreatedHere = swarmState() != LocalNodeState.ACTIVE;
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        mvn("cfiddle:undeploy", "-Dcfiddle.purge=true");
+        if (swarmCreatedHere && swarmState() == LocalNodeState.ACTIVE) {
+            DOCKER.leaveSwarmCmd().withForceEnabled(true).exec();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void badConfigurationsStopBeforeAnythingIsCreated() throws IOException {
+        if (swarmState() != LocalNodeState.ACTIVE) {
+            assertFailsCreatingNothing(deploy(), "swarm");
+        }
+        assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.image.tag=no-such-tag"), "no-such-tag");
+        assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=-1"), "cfiddle.workers");
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.port=" + taken.getLocalPort()),
+                    String.valueOf(taken.getLocalPort()));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void deployWaitsUntilTheClusterRunsExperiments() {
+        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.output).contains("is ready").contains("token=");
+        assertThat(slurmNodes()).containsEntry("worker-1", "idle").containsEntry("worker-2", "idle");
+
+        String userContainer = taskContainer("user");
+        DOCKER.copyArchiveToContainerCmd(userContainer)
+                .withHostResource(PROJECT.resolve("integration-tests/target/test-classes/experiments").toString())
+                .withRemotePath("/opt").exec();
+        JsonNode result = ScriptResult.parse(exec(userContainer, "student", "python3", "/opt/experiments/sweep.py"));
+        assertThat(ScriptResult.longs(result.get("returns")))
+                .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
+        assertThat(exec(taskContainer("slurmctld"), "root", "sacct", "--allusers", "--noheader", "--allocations",
+                "--format=User,State")).contains("student").contains("COMPLETED");
+    }
+
+    @Test
+    @Order(3)
+    void redeployingWithNothingChangedRestartsNothing() {
+        List<String> before = runningTaskIds();
+
+        Run run = deploy("-Dcfiddle.workers=2");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(runningTaskIds()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(4)
+    void workersJoinAndLeaveSlurmWhenScaled() {
+        assertThat(deploy("-Dcfiddle.workers=3").exitCode).isZero();
+        assertThat(slurmNodes()).containsEntry("worker-3", "idle").hasSize(3);
+
+        assertThat(deploy("-Dcfiddle.workers=2").exitCode).isZero();
+        await("worker-3 gone from Slurm").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !slurmNodes().containsKey("worker-3"));
+        assertThat(slurmNodes()).containsOnlyKeys("worker-1", "worker-2");
+    }
+
+    @Test
+    @Order(5)
+    void statusShowsNodesServicesAndJobs() {
+        Run run = mvn("cfiddle:status");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.output).contains("worker-1").contains("idle").contains("slurmctld").contains("Queue").contains("student:");
+    }
+
+    @Test
+    @Order(6)
+    void undeployRemovesTheServicesAndKeepsTheData() {
+        Run run = mvn("cfiddle:undeploy");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(stackServices()).isEmpty();
+        assertThat(DOCKER.listVolumesCmd().exec().getVolumes()).extracting(v -> v.getName())
+                .contains(STACK + "_homes", STACK + "_db-data", STACK + "_slurmctld-state");
+        assertThat(DOCKER.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
+                .anyMatch(name -> name.startsWith(STACK + "_munge"));
+    }
+
+    private static void assertFailsCreatingNothing(Run run, String explanation) {
+        assertThat(run.exitCode).as(run.output).isNotZero();
+        assertThat(run.output).contains(explanation);
+        assertThat(stackServices()).as("services after a refused deploy").isEmpty();
+        if (swarmState() == LocalNodeState.ACTIVE) {
+            assertThat(DOCKER.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
+                    .noneMatch(name -> name.startsWith(STACK + "_"));
+        }
+    }
+
+    private static Run deploy(String... settings) {
+        return mvn("cfiddle:deploy", Stream.concat(Stream.of("-Dcfiddle.port=" + port), Stream.of(settings)).toArray(String[]::new));
+    }
+
+    /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
+    private static Run mvn(String goal, String... settings) {
+        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", "-o", goal,
+                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240"));
+        command.addAll(List.of(settings));
+        try {
+            Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true).start();
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            Thread copier = new Thread(() -> {
+                try {
+                    process.getInputStream().transferTo(output);
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            });
+            copier.start();
+            if (!process.waitFor(6, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+            copier.join();
+            Run run = new Run(process.exitValue(), output.toString(StandardCharsets.UTF_8));
+            System.out.println("== ./mvnw " + goal + " " + String.join(" ", settings) + " -> exit " + run.exitCode
+                    + "\n" + run.output.lines().filter(l -> l.contains("[INFO]") && !l.contains("---") || l.contains("ERROR"))
+                    .reduce("", (a, b) -> a + b + "\n"));
+            return run;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    private static LocalNodeState swarmState() {
+        return DOCKER.infoCmd().exec().getSwarm().getLocalNodeState();
+    }
+
+    private static List<String> stackServices() {
+        if (swarmState() != LocalNodeState.ACTIVE) {
+            return List.of();
+        }
+        return DOCKER.listServicesCmd().withLabelFilter(Map.of("com.docker.stack.namespace", STACK)).exec().stream()
+                .map(s -> s.getSpec().getName()).toList();
+    }
+
+    private static List<String> runningTaskIds() {
+        return DOCKER.listTasksCmd().withServiceFilter(stackServices().toArray(String[]::new)).exec().stream()
+                .filter(t -> t.getStatus().getState().getValue().equals("running"))
+                .map(Task::getId).sorted().toList();
+    }
+
+    private static String taskContainer(String service) {
+        return DOCKER.listContainersCmd().withLabelFilter(Map.of("com.docker.swarm.service.name", STACK + "_" + service))
+                .exec().stream().map(Container::getId).findFirst()
+                .orElseThrow(() -> new AssertionError("no running container of service " + STACK + "_" + service));
+    }
+
+    /** Slurm's nodes and their short states, from the deployed controller. */
+    private static Map<String, String> slurmNodes() {
+        Map<String, String> nodes = new java.util.TreeMap<>();
+        exec(taskContainer("slurmctld"), "root", "sinfo", "--noheader", "--Node", "--format=%N %t").lines()
+                .map(l -> l.trim().split("\\s+")).filter(f -> f.length == 2)
+                .forEach(f -> nodes.put(f[0], f[1].replace("*", "")));
+        return nodes;
+    }
+
+    private static String exec(String container, String user, String... command) {
+        ExecCreateCmdResponse created = DOCKER.execCreateCmd(container).withUser(user).withCmd(command)
+                .withWorkingDir("root".equals(user) ? "/" : "/home/" + user)
+                .withAttachStdout(true).withAttachStderr(true).exec();
+        ToStringConsumer stdout = new ToStringConsumer();
+        ToStringConsumer stderr = new ToStringConsumer();
+        try (FrameConsumerResultCallback callback = new FrameConsumerResultCallback()) {
+            callback.addConsumer(OutputFrame.OutputType.STDOUT, stdout);
+            callback.addConsumer(OutputFrame.OutputType.STDERR, stderr);
+            DOCKER.execStartCmd(created.getId()).exec(callback).awaitCompletion(5, TimeUnit.MINUTES);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("exec " + List.of(command) + " in " + container, e);
+        }
+        Long exitCode = DOCKER.inspectExecCmd(created.getId()).exec().getExitCodeLong();
+        if (exitCode == null || exitCode != 0) {
+            throw new AssertionError("exec " + List.of(command) + " exited " + exitCode + "\n" + stdout.toUtf8String()
+                    + stderr.toUtf8String());
+        }
+        return stdout.toUtf8String();
+    }
+}
