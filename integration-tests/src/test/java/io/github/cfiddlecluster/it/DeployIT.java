@@ -44,7 +44,11 @@ class DeployIT {
     private static boolean swarmCreatedHere;
 
     @BeforeAll
-    static void chooseAFreePort() throws IOException {
+    static void needsTheInstalledPluginAndAFreePort() throws IOException {
+        Path plugin = Path.of(System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository"),
+                "io/github/cfiddle-cluster/cfiddle-maven-plugin", System.getProperty("cfiddle.version", "0.1.0-SNAPSHOT"));
+        assertThat(plugin).as("DeployIT runs ./mvnw cfiddle:deploy, which resolves the plugin from the local repository:"
+                + " run the tests with ./mvnw install (which installs the plugin first), not ./mvnw verify").isDirectory();
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
