@@ -57,7 +57,8 @@ def _option(command, name):
 
 
 def pack_experiment(runner, invocations):
-    """The experiment as the sandbox takes it (cfiddle-sandbox-run's stdin): a tar of runner.pickle and the .so files it loads, at paths local to the sandbox's working directory.
+    """The experiment as the sandbox takes it (cfiddle-sandbox-run's stdin): a tar of runner.pickle and the .so
+    files it loads, at paths local to the sandbox's working directory.
 
     The runner is re-pickled with those paths, so the user's own paths (and home) never reach the worker, and
     with cfiddle's stock delegate and no progress bar, so the sandbox needs nothing but cfiddle."""
@@ -72,6 +73,7 @@ def pack_experiment(runner, invocations):
         if id(executable) not in sandbox_executables:
             directory = f"exe{len(sandbox_executables)}"
             local = copy.copy(executable)
+            local.__class__ = _outside_jupyter(type(executable))
             local.build_dir = directory
             local.lib = f"{directory}/{os.path.basename(executable.lib)}"
             files[local.lib] = executable.lib
@@ -81,10 +83,13 @@ def pack_experiment(runner, invocations):
         sandbox_invocations.append(local_invocation)
 
     sandbox_runner = copy.copy(runner)
+    for name, value in vars(runner).items():
+        if isinstance(value, type):
+            setattr(sandbox_runner, name, _outside_jupyter(value))
     sandbox_runner._invocations = sandbox_invocations
     sandbox_runner._cmd_runner = SubprocessDelegate
     sandbox_runner._progress_bar = noop_progress_bar
-    config = peek_config()
+    config = {key: _outside_jupyter(value) if isinstance(value, type) else value for key, value in peek_config().items()}
     config.update(RunnerDelegate_type=SubprocessDelegate, ProgressBar=noop_progress_bar)
 
     buffer = io.BytesIO()
@@ -96,6 +101,15 @@ def pack_experiment(runner, invocations):
             except OSError as e:
                 raise _error(f"cannot read the built library {source}: {e}. Build the code again.") from e
     return buffer.getvalue()
+
+
+def _outside_jupyter(cls):
+    """In a notebook, cfiddle uses subclasses from cfiddle.jupyter that add display methods and import IPython,
+    which the sandbox does not have: the sandbox gets their nearest plain cfiddle base class."""
+    for base in cls.__mro__:
+        if not base.__module__.startswith("cfiddle.jupyter"):
+            return base
+    return cls
 
 
 def _add_bytes(archive, name, data):

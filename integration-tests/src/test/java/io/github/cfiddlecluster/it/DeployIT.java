@@ -93,8 +93,9 @@ class DeployIT {
         JsonNode result = ScriptResult.parse(exec(userContainer, "student", "python3", "/opt/experiments/sweep.py"));
         assertThat(ScriptResult.longs(result.get("returns")))
                 .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
-        assertThat(exec(taskContainer("slurmctld"), "root", "sacct", "--allusers", "--noheader", "--allocations",
-                "--format=User,State")).contains("student").contains("COMPLETED");
+        await("the job in accounting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> exec(taskContainer("slurmctld"), "root", "sacct", "--allusers", "--noheader", "--allocations",
+                        "--format=User,State"), out -> out.contains("student") && out.contains("COMPLETED"));
     }
 
     @Test
