@@ -211,16 +211,7 @@ public final class DockerJavaEngine implements SwarmEngine {
 
   @Override
   public boolean removeConfig(String name) throws DeployException {
-    try {
-      docker.removeConfigCmd(name).exec();
-      return true;
-    } catch (ConflictException e) {
-      return false;
-    } catch (NotFoundException e) {
-      return true;
-    } catch (RuntimeException e) {
-      throw new DeployException.EngineError("cannot remove config " + name + ": " + rootMessage(e), e);
-    }
+    return removeIfUnused("config " + name, () -> docker.removeConfigCmd(name).exec());
   }
 
   @Override
@@ -358,16 +349,7 @@ public final class DockerJavaEngine implements SwarmEngine {
 
   @Override
   public boolean removeVolume(String name) throws DeployException {
-    try {
-      docker.removeVolumeCmd(name).exec();
-      return true;
-    } catch (ConflictException e) {
-      return false;
-    } catch (NotFoundException e) {
-      return true;
-    } catch (RuntimeException e) {
-      throw new DeployException.EngineError("cannot remove volume " + name + ": " + rootMessage(e), e);
-    }
+    return removeIfUnused("volume " + name, () -> docker.removeVolumeCmd(name).exec());
   }
 
   @Override
@@ -482,6 +464,20 @@ public final class DockerJavaEngine implements SwarmEngine {
       throw new DeployException.EngineError("cannot " + what + ": " + rootMessage(e), e);
     } catch (RuntimeException e) {
       throw new DeployException.EngineUnreachable("cannot " + what + " (" + dockerHost + "): " + rootMessage(e), e);
+    }
+  }
+
+  /** Removes something swarm may still be using: false when it is in use, true when it is gone. */
+  private static boolean removeIfUnused(String what, Runnable removal) throws DeployException {
+    try {
+      removal.run();
+      return true;
+    } catch (ConflictException e) {
+      return false;
+    } catch (NotFoundException e) {
+      return true;
+    } catch (RuntimeException e) {
+      throw new DeployException.EngineError("cannot remove " + what + ": " + rootMessage(e), e);
     }
   }
 

@@ -123,6 +123,20 @@ class DeployIT {
 
     @Test
     @Order(5)
+    void workersAreIdleAgainAfterTheControllerOrAWorkerDies() {
+        DOCKER.killContainerCmd(taskContainer("slurmctld")).exec();
+        awaitWorkersIdle("after the controller was killed");
+
+        DOCKER.killContainerCmd(taskContainer("worker")).exec();
+        awaitWorkersIdle("after a worker was killed");
+
+        JsonNode result = ScriptResult.parse(exec(taskContainer("user"), "student", "python3", "/opt/experiments/sweep.py"));
+        assertThat(ScriptResult.longs(result.get("returns")))
+                .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
+    }
+
+    @Test
+    @Order(6)
     void statusShowsNodesServicesAndJobs() {
         Run run = mvn("cfiddle:status");
 
@@ -131,7 +145,7 @@ class DeployIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void undeployRemovesTheServicesAndKeepsTheData() {
         Run run = mvn("cfiddle:undeploy");
 
@@ -215,6 +229,13 @@ class DeployIT {
         return DOCKER.listContainersCmd().withLabelFilter(Map.of("com.docker.swarm.service.name", STACK + "_" + service))
                 .exec().stream().map(Container::getId).findFirst()
                 .orElseThrow(() -> new AssertionError("no running container of service " + STACK + "_" + service));
+    }
+
+    /** Swarm restarts what died; the workers must then be back in Slurm, idle, by themselves. */
+    private static void awaitWorkersIdle(String when) {
+        await("worker-1 and worker-2 idle in Slurm " + when).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsMatching(e -> true) // the controller may be between containers
+                .until(() -> slurmNodes(), nodes -> "idle".equals(nodes.get("worker-1")) && "idle".equals(nodes.get("worker-2")));
     }
 
     /** Slurm's nodes and their short states, from the deployed controller. */
