@@ -16,250 +16,250 @@ import java.util.regex.Pattern;
  * setting has a default that deploys the locally built images as stack "cfiddle".
  */
 public final class DeployConfig {
-  public static final String DEFAULT_STACK = "cfiddle";
-  public static final String DEFAULT_IMAGE_PREFIX = "cfiddle-cluster";
-  /** The account the notebook server runs as (the user image's CFIDDLE_NOTEBOOK_USER). */
-  public static final String NOTEBOOK_USER = "student";
+    public static final String DEFAULT_STACK = "cfiddle";
+    public static final String DEFAULT_IMAGE_PREFIX = "cfiddle-cluster";
+    /** The account the notebook server runs as (the user image's CFIDDLE_NOTEBOOK_USER). */
+    public static final String NOTEBOOK_USER = "student";
 
-  private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,29}");
-  private static final Pattern IMAGE_PREFIX = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
-  private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-  private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[a-z0-9._-]+)*");
-  /** Slurm time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]. */
-  private static final Pattern SLURM_TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+(?::\\d{1,2}){0,2}");
-  private static final Pattern MEMORY = Pattern.compile("\\d+[bkmgBKMG]?");
-  private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,29}");
+    private static final Pattern IMAGE_PREFIX = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
+    private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[a-z0-9._-]+)*");
+    /** Slurm time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]. */
+    private static final Pattern SLURM_TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+(?::\\d{1,2}){0,2}");
+    private static final Pattern MEMORY = Pattern.compile("\\d+[bkmgBKMG]?");
+    private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
-  private final String stackName;
-  private final String imagePrefix;
-  private final String imageTag;
-  private final String registry;
-  private final int workers;
-  private final boolean initSwarm;
-  private final Duration timeout;
-  private final int jupyterPort;
-  private final Path usersFile;
-  private final String defaultTime;
-  private final String maxTime;
-  private final String timeLimit;
-  private final String sandboxMemory;
-  private final int sandboxPids;
-  private final Path outputDirectory;
-  private final boolean purge;
-  private final String dockerHost;
+    private final String stackName;
+    private final String imagePrefix;
+    private final String imageTag;
+    private final String registry;
+    private final int workers;
+    private final boolean initSwarm;
+    private final Duration timeout;
+    private final int jupyterPort;
+    private final Path usersFile;
+    private final String defaultTime;
+    private final String maxTime;
+    private final String timeLimit;
+    private final String sandboxMemory;
+    private final int sandboxPids;
+    private final Path outputDirectory;
+    private final boolean purge;
+    private final String dockerHost;
 
-  private DeployConfig(Builder b) {
-    stackName = b.stackName;
-    imagePrefix = b.imagePrefix;
-    imageTag = b.imageTag;
-    registry = blankToNull(b.registry);
-    workers = b.workers;
-    initSwarm = b.initSwarm;
-    timeout = b.timeout;
-    jupyterPort = b.jupyterPort;
-    usersFile = b.usersFile;
-    defaultTime = b.defaultTime;
-    maxTime = b.maxTime;
-    timeLimit = blankToNull(b.timeLimit) == null ? b.defaultTime : b.timeLimit;
-    sandboxMemory = b.sandboxMemory;
-    sandboxPids = b.sandboxPids;
-    outputDirectory = b.outputDirectory;
-    purge = b.purge;
-    dockerHost = blankToNull(b.dockerHost);
-  }
+    private DeployConfig(Builder b) {
+        stackName = b.stackName;
+        imagePrefix = b.imagePrefix;
+        imageTag = b.imageTag;
+        registry = blankToNull(b.registry);
+        workers = b.workers;
+        initSwarm = b.initSwarm;
+        timeout = b.timeout;
+        jupyterPort = b.jupyterPort;
+        usersFile = b.usersFile;
+        defaultTime = b.defaultTime;
+        maxTime = b.maxTime;
+        timeLimit = blankToNull(b.timeLimit) == null ? b.defaultTime : b.timeLimit;
+        sandboxMemory = b.sandboxMemory;
+        sandboxPids = b.sandboxPids;
+        outputDirectory = b.outputDirectory;
+        purge = b.purge;
+        dockerHost = blankToNull(b.dockerHost);
+    }
 
-  public static Builder builder() {
-    return new Builder();
-  }
+    public static Builder builder() {
+        return new Builder();
+    }
 
-  public String stackName() { return stackName; }
-  public String imagePrefix() { return imagePrefix; }
-  public String imageTag() { return imageTag; }
-  /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
-  public String registry() { return registry; }
-  public int workers() { return workers; }
-  public boolean initSwarm() { return initSwarm; }
-  public Duration timeout() { return timeout; }
-  public int jupyterPort() { return jupyterPort; }
-  public Path usersFile() { return usersFile; }
-  public String defaultTime() { return defaultTime; }
-  public String maxTime() { return maxTime; }
-  public String timeLimit() { return timeLimit; }
-  public String sandboxMemory() { return sandboxMemory; }
-  public int sandboxPids() { return sandboxPids; }
-  public Path outputDirectory() { return outputDirectory; }
-  public boolean purge() { return purge; }
-  /** DOCKER_HOST for docker-java and the docker CLI, or null for their defaults (environment, then the socket). */
-  public String dockerHost() { return dockerHost; }
+    public String stackName() { return stackName; }
+    public String imagePrefix() { return imagePrefix; }
+    public String imageTag() { return imageTag; }
+    /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
+    public String registry() { return registry; }
+    public int workers() { return workers; }
+    public boolean initSwarm() { return initSwarm; }
+    public Duration timeout() { return timeout; }
+    public int jupyterPort() { return jupyterPort; }
+    public Path usersFile() { return usersFile; }
+    public String defaultTime() { return defaultTime; }
+    public String maxTime() { return maxTime; }
+    public String timeLimit() { return timeLimit; }
+    public String sandboxMemory() { return sandboxMemory; }
+    public int sandboxPids() { return sandboxPids; }
+    public Path outputDirectory() { return outputDirectory; }
+    public boolean purge() { return purge; }
+    /** DOCKER_HOST for docker-java and the docker CLI, or null for their defaults (environment, then the socket). */
+    public String dockerHost() { return dockerHost; }
 
-  /** The image of a role as built locally: {@code <prefix>/<role>:<tag>}. */
-  public String localImage(String role) {
-    return imagePrefix + "/" + role + ":" + imageTag;
-  }
+    /** The image of a role as built locally: {@code <prefix>/<role>:<tag>}. */
+    public String localImage(String role) {
+        return imagePrefix + "/" + role + ":" + imageTag;
+    }
 
-  /** The image of a role as the stack names it: in the registry when there is one, else the local one. */
-  public String stackImage(String role) {
-    return registry == null ? localImage(role) : registry + "/" + localImage(role);
-  }
+    /** The image of a role as the stack names it: in the registry when there is one, else the local one. */
+    public String stackImage(String role) {
+        return registry == null ? localImage(role) : registry + "/" + localImage(role);
+    }
 
-  /** @throws DeployException.InvalidConfiguration listing every problem found */
-  public void validate() throws DeployException.InvalidConfiguration {
-    List<String> problems = new ArrayList<>();
-    if (stackName == null || !STACK_NAME.matcher(stackName).matches()) {
-      problems.add("cfiddle.stackName '" + stackName + "' must be 1-30 lower-case letters, digits, '-' or '_'");
+    /** @throws DeployException.InvalidConfiguration listing every problem found */
+    public void validate() throws DeployException.InvalidConfiguration {
+        List<String> problems = new ArrayList<>();
+        if (stackName == null || !STACK_NAME.matcher(stackName).matches()) {
+            problems.add("cfiddle.stackName '" + stackName + "' must be 1-30 lower-case letters, digits, '-' or '_'");
+        }
+        if (imagePrefix == null || !IMAGE_PREFIX.matcher(imagePrefix).matches()) {
+            problems.add("cfiddle.image.prefix '" + imagePrefix + "' is not a valid image repository path (lower case, e.g. cfiddle-cluster)");
+        }
+        if (imageTag == null || !IMAGE_TAG.matcher(imageTag).matches()) {
+            problems.add("cfiddle.image.tag '" + imageTag + "' is not a valid Docker tag");
+        }
+        if (registry != null && !REGISTRY.matcher(registry).matches()) {
+            problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
+        }
+        if (workers < 0) {
+            problems.add("cfiddle.workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            problems.add("cfiddle.timeout must be a positive number of seconds");
+        }
+        if (jupyterPort < 1 || jupyterPort > 65535) {
+            problems.add("cfiddle.port (Jupyter) " + jupyterPort + " is not between 1 and 65535");
+        }
+        checkTime("cfiddle.defaultTime", defaultTime, false, problems);
+        checkTime("cfiddle.maxTime", maxTime, true, problems);
+        checkTime("cfiddle.timeLimit", timeLimit, false, problems);
+        if (isMinutes(timeLimit) && isMinutes(maxTime) && Long.parseLong(timeLimit) > Long.parseLong(maxTime)) {
+            problems.add("cfiddle.timeLimit " + timeLimit + " min exceeds cfiddle.maxTime " + maxTime + " min: every job would be rejected");
+        }
+        if (isMinutes(defaultTime) && isMinutes(maxTime) && Long.parseLong(defaultTime) > Long.parseLong(maxTime)) {
+            problems.add("cfiddle.defaultTime " + defaultTime + " min exceeds cfiddle.maxTime " + maxTime + " min");
+        }
+        if (sandboxMemory == null || !MEMORY.matcher(sandboxMemory).matches()) {
+            problems.add("cfiddle.sandboxMemory '" + sandboxMemory + "' is not a Docker memory size (e.g. 512m, 1g)");
+        }
+        if (sandboxPids < 1) {
+            problems.add("cfiddle.sandboxPids must be at least 1, not " + sandboxPids);
+        }
+        if (outputDirectory == null) {
+            problems.add("no output directory for the rendered stack file");
+        }
+        if (usersFile != null) {
+            problems.addAll(usersFileProblems(usersFile));
+        }
+        if (!problems.isEmpty()) {
+            throw new DeployException.InvalidConfiguration(problems);
+        }
     }
-    if (imagePrefix == null || !IMAGE_PREFIX.matcher(imagePrefix).matches()) {
-      problems.add("cfiddle.image.prefix '" + imagePrefix + "' is not a valid image repository path (lower case, e.g. cfiddle-cluster)");
-    }
-    if (imageTag == null || !IMAGE_TAG.matcher(imageTag).matches()) {
-      problems.add("cfiddle.image.tag '" + imageTag + "' is not a valid Docker tag");
-    }
-    if (registry != null && !REGISTRY.matcher(registry).matches()) {
-      problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
-    }
-    if (workers < 0) {
-      problems.add("cfiddle.workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
-    }
-    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      problems.add("cfiddle.timeout must be a positive number of seconds");
-    }
-    if (jupyterPort < 1 || jupyterPort > 65535) {
-      problems.add("cfiddle.port (Jupyter) " + jupyterPort + " is not between 1 and 65535");
-    }
-    checkTime("cfiddle.defaultTime", defaultTime, false, problems);
-    checkTime("cfiddle.maxTime", maxTime, true, problems);
-    checkTime("cfiddle.timeLimit", timeLimit, false, problems);
-    if (isMinutes(timeLimit) && isMinutes(maxTime) && Long.parseLong(timeLimit) > Long.parseLong(maxTime)) {
-      problems.add("cfiddle.timeLimit " + timeLimit + " min exceeds cfiddle.maxTime " + maxTime + " min: every job would be rejected");
-    }
-    if (isMinutes(defaultTime) && isMinutes(maxTime) && Long.parseLong(defaultTime) > Long.parseLong(maxTime)) {
-      problems.add("cfiddle.defaultTime " + defaultTime + " min exceeds cfiddle.maxTime " + maxTime + " min");
-    }
-    if (sandboxMemory == null || !MEMORY.matcher(sandboxMemory).matches()) {
-      problems.add("cfiddle.sandboxMemory '" + sandboxMemory + "' is not a Docker memory size (e.g. 512m, 1g)");
-    }
-    if (sandboxPids < 1) {
-      problems.add("cfiddle.sandboxPids must be at least 1, not " + sandboxPids);
-    }
-    if (outputDirectory == null) {
-      problems.add("no output directory for the rendered stack file");
-    }
-    if (usersFile != null) {
-      problems.addAll(usersFileProblems(usersFile));
-    }
-    if (!problems.isEmpty()) {
-      throw new DeployException.InvalidConfiguration(problems);
-    }
-  }
 
-  /** The users file's content as the nodes will read it, or null when the images' own list is used. */
-  public byte[] usersFileContent() throws IOException {
-    return usersFile == null ? null : Files.readAllBytes(usersFile);
-  }
-
-  /** The same rules as the nodes' sync_users (node-lib.sh), checked before anything is deployed. */
-  static List<String> usersFileProblems(Path file) {
-    List<String> problems = new ArrayList<>();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return List.of("users file " + file + " cannot be read: " + e.getMessage());
+    /** The users file's content as the nodes will read it, or null when the images' own list is used. */
+    public byte[] usersFileContent() throws IOException {
+        return usersFile == null ? null : Files.readAllBytes(usersFile);
     }
-    Set<String> names = new HashSet<>();
-    Set<Long> uids = new HashSet<>();
-    int number = 0;
-    for (String raw : lines) {
-      number++;
-      String line = raw.replaceAll("#.*", "").replaceAll("\\s", "");
-      if (line.isEmpty()) {
-        continue;
-      }
-      String[] fields = line.split(":", -1);
-      String where = "users file " + file + " line " + number + ": '" + line + "'";
-      if (fields.length != 3 || !USER_NAME.matcher(fields[0]).matches() || !fields[1].matches("\\d{1,9}")
-          || !fields[2].matches("\\d{1,9}")) {
-        problems.add(where + " is not name:uid:gid with a lower-case name");
-        continue;
-      }
-      long uid = Long.parseLong(fields[1]);
-      if (uid < 1000 || Long.parseLong(fields[2]) < 1000) {
-        problems.add(where + ": uid and gid must be at least 1000");
-      }
-      if (!names.add(fields[0])) {
-        problems.add(where + ": " + fields[0] + " is listed twice");
-      }
-      if (!uids.add(uid)) {
-        problems.add(where + ": uid " + uid + " is listed twice");
-      }
+
+    /** The same rules as the nodes' sync_users (node-lib.sh), checked before anything is deployed. */
+    static List<String> usersFileProblems(Path file) {
+        List<String> problems = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of("users file " + file + " cannot be read: " + e.getMessage());
+        }
+        Set<String> names = new HashSet<>();
+        Set<Long> uids = new HashSet<>();
+        int number = 0;
+        for (String raw : lines) {
+            number++;
+            String line = raw.replaceAll("#.*", "").replaceAll("\\s", "");
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] fields = line.split(":", -1);
+            String where = "users file " + file + " line " + number + ": '" + line + "'";
+            if (fields.length != 3 || !USER_NAME.matcher(fields[0]).matches() || !fields[1].matches("\\d{1,9}")
+                    || !fields[2].matches("\\d{1,9}")) {
+                problems.add(where + " is not name:uid:gid with a lower-case name");
+                continue;
+            }
+            long uid = Long.parseLong(fields[1]);
+            if (uid < 1000 || Long.parseLong(fields[2]) < 1000) {
+                problems.add(where + ": uid and gid must be at least 1000");
+            }
+            if (!names.add(fields[0])) {
+                problems.add(where + ": " + fields[0] + " is listed twice");
+            }
+            if (!uids.add(uid)) {
+                problems.add(where + ": uid " + uid + " is listed twice");
+            }
+        }
+        if (problems.isEmpty() && !names.contains(NOTEBOOK_USER)) {
+            problems.add("users file " + file + " must list " + NOTEBOOK_USER + " (the account the notebook server runs as)");
+        }
+        return problems;
     }
-    if (problems.isEmpty() && !names.contains(NOTEBOOK_USER)) {
-      problems.add("users file " + file + " must list " + NOTEBOOK_USER + " (the account the notebook server runs as)");
+
+    private static void checkTime(String what, String value, boolean unlimitedAllowed, List<String> problems) {
+        if (value == null || !(SLURM_TIME.matcher(value).matches() || (unlimitedAllowed && value.equals("UNLIMITED")))) {
+            problems.add(what + " '" + value + "' is not a Slurm time (minutes, or e.g. 1:30:00, 1-0)");
+        }
     }
-    return problems;
-  }
 
-  private static void checkTime(String what, String value, boolean unlimitedAllowed, List<String> problems) {
-    if (value == null || !(SLURM_TIME.matcher(value).matches() || (unlimitedAllowed && value.equals("UNLIMITED")))) {
-      problems.add(what + " '" + value + "' is not a Slurm time (minutes, or e.g. 1:30:00, 1-0)");
+    private static boolean isMinutes(String value) {
+        return value != null && value.matches("\\d{1,9}");
     }
-  }
 
-  private static boolean isMinutes(String value) {
-    return value != null && value.matches("\\d{1,9}");
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
-  }
-
-  public Builder toBuilder() {
-    return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
-        .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
-        .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-        .sandboxPids(sandboxPids).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
-  }
-
-  public static final class Builder {
-    private String stackName = DEFAULT_STACK;
-    private String imagePrefix = DEFAULT_IMAGE_PREFIX;
-    private String imageTag = "latest";
-    private String registry;
-    private int workers;
-    private boolean initSwarm;
-    private Duration timeout = Duration.ofSeconds(300);
-    private int jupyterPort = 8888;
-    private Path usersFile;
-    private String defaultTime = "5";
-    private String maxTime = "30";
-    private String timeLimit;
-    private String sandboxMemory = "1g";
-    private int sandboxPids = 256;
-    private Path outputDirectory = Path.of("target", "cfiddle");
-    private boolean purge;
-    private String dockerHost;
-
-    public Builder stackName(String v) { stackName = v; return this; }
-    public Builder imagePrefix(String v) { imagePrefix = v; return this; }
-    public Builder imageTag(String v) { imageTag = v; return this; }
-    public Builder registry(String v) { registry = v; return this; }
-    public Builder workers(int v) { workers = v; return this; }
-    public Builder initSwarm(boolean v) { initSwarm = v; return this; }
-    public Builder timeout(Duration v) { timeout = v; return this; }
-    public Builder jupyterPort(int v) { jupyterPort = v; return this; }
-    public Builder usersFile(Path v) { usersFile = v; return this; }
-    public Builder defaultTime(String v) { defaultTime = v; return this; }
-    public Builder maxTime(String v) { maxTime = v; return this; }
-    /** The --time of each experiment's job; null: the default time. */
-    public Builder timeLimit(String v) { timeLimit = v; return this; }
-    public Builder sandboxMemory(String v) { sandboxMemory = v; return this; }
-    public Builder sandboxPids(int v) { sandboxPids = v; return this; }
-    public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
-    public Builder purge(boolean v) { purge = v; return this; }
-    public Builder dockerHost(String v) { dockerHost = v; return this; }
-
-    public DeployConfig build() {
-      return new DeployConfig(this);
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
-  }
+
+    public Builder toBuilder() {
+        return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
+                .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
+                .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
+                .sandboxPids(sandboxPids).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
+    }
+
+    public static final class Builder {
+        private String stackName = DEFAULT_STACK;
+        private String imagePrefix = DEFAULT_IMAGE_PREFIX;
+        private String imageTag = "latest";
+        private String registry;
+        private int workers;
+        private boolean initSwarm;
+        private Duration timeout = Duration.ofSeconds(300);
+        private int jupyterPort = 8888;
+        private Path usersFile;
+        private String defaultTime = "5";
+        private String maxTime = "30";
+        private String timeLimit;
+        private String sandboxMemory = "1g";
+        private int sandboxPids = 256;
+        private Path outputDirectory = Path.of("target", "cfiddle");
+        private boolean purge;
+        private String dockerHost;
+
+        public Builder stackName(String v) { stackName = v; return this; }
+        public Builder imagePrefix(String v) { imagePrefix = v; return this; }
+        public Builder imageTag(String v) { imageTag = v; return this; }
+        public Builder registry(String v) { registry = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder initSwarm(boolean v) { initSwarm = v; return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder jupyterPort(int v) { jupyterPort = v; return this; }
+        public Builder usersFile(Path v) { usersFile = v; return this; }
+        public Builder defaultTime(String v) { defaultTime = v; return this; }
+        public Builder maxTime(String v) { maxTime = v; return this; }
+        /** The --time of each experiment's job; null: the default time. */
+        public Builder timeLimit(String v) { timeLimit = v; return this; }
+        public Builder sandboxMemory(String v) { sandboxMemory = v; return this; }
+        public Builder sandboxPids(int v) { sandboxPids = v; return this; }
+        public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
+        public Builder purge(boolean v) { purge = v; return this; }
+        public Builder dockerHost(String v) { dockerHost = v; return this; }
+
+        public DeployConfig build() {
+            return new DeployConfig(this);
+        }
+    }
 }

@@ -11,122 +11,122 @@ import java.util.stream.Collectors;
 
 /** Looks at a deployed stack: its services' tasks on the swarm, and Slurm's view through the controller. */
 final class StackProbe implements ReadinessWaiter.Probe {
-  private final SwarmEngine engine;
-  private final String stack;
-  private final String selfNodeId;
-  private final boolean headIsLocal;
+    private final SwarmEngine engine;
+    private final String stack;
+    private final String selfNodeId;
+    private final boolean headIsLocal;
 
-  StackProbe(SwarmEngine engine, String stack, String selfNodeId, boolean headIsLocal) {
-    this.engine = engine;
-    this.stack = stack;
-    this.selfNodeId = selfNodeId;
-    this.headIsLocal = headIsLocal;
-  }
-
-  @Override
-  public Readiness.Snapshot probe() throws DeployException {
-    return new Readiness.Snapshot(serviceStates(), workers(), headIsLocal ? slurmStates() : null);
-  }
-
-  List<Readiness.ServiceState> serviceStates() throws DeployException {
-    Map<String, SwarmEngine.ServiceInfo> services = services();
-    List<SwarmEngine.NodeInfo> nodes = engine.nodes();
-    List<Readiness.ServiceState> states = new ArrayList<>();
-    for (String name : StackNames.SERVICES) {
-      SwarmEngine.ServiceInfo service = services.get(name);
-      if (service == null) {
-        states.add(new Readiness.ServiceState(name, 0, 1, null, "no such service"));
-        continue;
-      }
-      List<SwarmEngine.TaskInfo> tasks = engine.tasks(service);
-      int running = (int) tasks.stream().filter(t -> t.wanted() && t.running() && t.upToDate()).count();
-      int expected = service.global()
-          ? (int) nodes.stream().filter(n -> n.ready() && n.labelled(StackNames.WORKER_LABEL)).count()
-          : (int) service.replicas();
-      states.add(new Readiness.ServiceState(name, running, expected, service.updateState(), problem(tasks)));
+    StackProbe(SwarmEngine engine, String stack, String selfNodeId, boolean headIsLocal) {
+        this.engine = engine;
+        this.stack = stack;
+        this.selfNodeId = selfNodeId;
+        this.headIsLocal = headIsLocal;
     }
-    return states;
-  }
 
-  /** Why a service is not running: a wanted task's state, else the latest failure. */
-  private static String problem(List<SwarmEngine.TaskInfo> tasks) {
-    Optional<SwarmEngine.TaskInfo> starting = tasks.stream().filter(t -> t.wanted() && !t.running()).findFirst();
-    if (starting.isPresent()) {
-      SwarmEngine.TaskInfo t = starting.get();
-      return t.state() + (t.error() != null && !t.error().isEmpty() ? ": " + t.error() : "");
+    @Override
+    public Readiness.Snapshot probe() throws DeployException {
+        return new Readiness.Snapshot(serviceStates(), workers(), headIsLocal ? slurmStates() : null);
     }
-    return tasks.stream().filter(t -> !t.wanted() && t.error() != null && !t.error().isEmpty())
-        .map(t -> "last failure: " + t.error()).findFirst().orElse(null);
-  }
 
-  private Map<String, SwarmEngine.ServiceInfo> services() throws DeployException {
-    Map<String, SwarmEngine.ServiceInfo> byName = new LinkedHashMap<>();
-    for (SwarmEngine.ServiceInfo s : engine.services()) {
-      if (stack.equals(s.labels().get(StackNames.STACK_NAMESPACE_LABEL))) {
-        byName.put(s.name().substring(stack.length() + 1), s);
-      }
+    List<Readiness.ServiceState> serviceStates() throws DeployException {
+        Map<String, SwarmEngine.ServiceInfo> services = services();
+        List<SwarmEngine.NodeInfo> nodes = engine.nodes();
+        List<Readiness.ServiceState> states = new ArrayList<>();
+        for (String name : StackNames.SERVICES) {
+            SwarmEngine.ServiceInfo service = services.get(name);
+            if (service == null) {
+                states.add(new Readiness.ServiceState(name, 0, 1, null, "no such service"));
+                continue;
+            }
+            List<SwarmEngine.TaskInfo> tasks = engine.tasks(service);
+            int running = (int) tasks.stream().filter(t -> t.wanted() && t.running() && t.upToDate()).count();
+            int expected = service.global()
+                    ? (int) nodes.stream().filter(n -> n.ready() && n.labelled(StackNames.WORKER_LABEL)).count()
+                    : (int) service.replicas();
+            states.add(new Readiness.ServiceState(name, running, expected, service.updateState(), problem(tasks)));
+        }
+        return states;
     }
-    return byName;
-  }
 
-  /** Slurm node names of the running worker tasks. */
-  List<String> workers() throws DeployException {
-    return workersByNode().values().stream().flatMap(List::stream).sorted().collect(Collectors.toList());
-  }
-
-  Map<String, List<String>> workersByNode() throws DeployException {
-    SwarmEngine.ServiceInfo worker = services().get(StackNames.WORKER);
-    Map<String, List<String>> byNode = new LinkedHashMap<>();
-    if (worker == null) {
-      return byNode;
+    /** Why a service is not running: a wanted task's state, else the latest failure. */
+    private static String problem(List<SwarmEngine.TaskInfo> tasks) {
+        Optional<SwarmEngine.TaskInfo> starting = tasks.stream().filter(t -> t.wanted() && !t.running()).findFirst();
+        if (starting.isPresent()) {
+            SwarmEngine.TaskInfo t = starting.get();
+            return t.state() + (t.error() != null && !t.error().isEmpty() ? ": " + t.error() : "");
+        }
+        return tasks.stream().filter(t -> !t.wanted() && t.error() != null && !t.error().isEmpty())
+                .map(t -> "last failure: " + t.error()).findFirst().orElse(null);
     }
-    Map<String, String> hostnames = engine.nodes().stream()
-        .collect(Collectors.toMap(SwarmEngine.NodeInfo::id, SwarmEngine.NodeInfo::hostname, (a, b) -> a));
-    for (SwarmEngine.TaskInfo t : engine.tasks(worker)) {
-      if (t.wanted() && t.running() && t.upToDate()) {
-        String name = worker.global()
-            ? StackNames.globalWorkerHostname(hostnames.getOrDefault(t.nodeId(), t.nodeId()))
-            : StackNames.replicatedWorkerHostname(t.slot());
-        byNode.computeIfAbsent(t.nodeId(), k -> new ArrayList<>()).add(name);
-      }
+
+    private Map<String, SwarmEngine.ServiceInfo> services() throws DeployException {
+        Map<String, SwarmEngine.ServiceInfo> byName = new LinkedHashMap<>();
+        for (SwarmEngine.ServiceInfo s : engine.services()) {
+            if (stack.equals(s.labels().get(StackNames.STACK_NAMESPACE_LABEL))) {
+                byName.put(s.name().substring(stack.length() + 1), s);
+            }
+        }
+        return byName;
     }
-    byNode.values().forEach(l -> l.sort(Comparator.naturalOrder()));
-    return byNode;
-  }
 
-  /** Slurm's node states; empty while the controller is not up (no worker can be registered then). */
-  Map<String, String> slurmStates() throws DeployException {
-    Optional<String> controller = localContainer(StackNames.CONTROLLER);
-    if (controller.isEmpty()) {
-      return Map.of();
+    /** Slurm node names of the running worker tasks. */
+    List<String> workers() throws DeployException {
+        return workersByNode().values().stream().flatMap(List::stream).sorted().collect(Collectors.toList());
     }
-    SwarmEngine.ExecResult r = engine.exec(controller.get(),
-        List.of("sinfo", "--noheader", "--Node", "--format=%N %T"));
-    return r.ok() ? Readiness.parseSinfo(r.stdout()) : Map.of();
-  }
 
-  SwarmEngine.ExecResult controllerExec(List<String> command) throws DeployException {
-    return serviceExec(StackNames.CONTROLLER, command);
-  }
-
-  SwarmEngine.ExecResult serviceExec(String service, List<String> command) throws DeployException {
-    return serviceExec(service, command, null, null);
-  }
-
-  SwarmEngine.ExecResult serviceExec(String service, List<String> command, String user, String workingDir)
-      throws DeployException {
-    String container = localContainer(service).orElseThrow(() -> new DeployException.EngineError(
-        "no running " + StackNames.serviceName(stack, service) + " container on this engine", null));
-    return engine.exec(container, command, user, workingDir);
-  }
-
-  private Optional<String> localContainer(String serviceName) throws DeployException {
-    SwarmEngine.ServiceInfo service = services().get(serviceName);
-    if (service == null) {
-      return Optional.empty();
+    Map<String, List<String>> workersByNode() throws DeployException {
+        SwarmEngine.ServiceInfo worker = services().get(StackNames.WORKER);
+        Map<String, List<String>> byNode = new LinkedHashMap<>();
+        if (worker == null) {
+            return byNode;
+        }
+        Map<String, String> hostnames = engine.nodes().stream()
+                .collect(Collectors.toMap(SwarmEngine.NodeInfo::id, SwarmEngine.NodeInfo::hostname, (a, b) -> a));
+        for (SwarmEngine.TaskInfo t : engine.tasks(worker)) {
+            if (t.wanted() && t.running() && t.upToDate()) {
+                String name = worker.global()
+                        ? StackNames.globalWorkerHostname(hostnames.getOrDefault(t.nodeId(), t.nodeId()))
+                        : StackNames.replicatedWorkerHostname(t.slot());
+                byNode.computeIfAbsent(t.nodeId(), k -> new ArrayList<>()).add(name);
+            }
+        }
+        byNode.values().forEach(l -> l.sort(Comparator.naturalOrder()));
+        return byNode;
     }
-    return engine.tasks(service).stream()
-        .filter(t -> t.wanted() && t.running() && selfNodeId.equals(t.nodeId()) && t.containerId() != null)
-        .map(SwarmEngine.TaskInfo::containerId).findFirst();
-  }
+
+    /** Slurm's node states; empty while the controller is not up (no worker can be registered then). */
+    Map<String, String> slurmStates() throws DeployException {
+        Optional<String> controller = localContainer(StackNames.CONTROLLER);
+        if (controller.isEmpty()) {
+            return Map.of();
+        }
+        SwarmEngine.ExecResult r = engine.exec(controller.get(),
+                List.of("sinfo", "--noheader", "--Node", "--format=%N %T"));
+        return r.ok() ? Readiness.parseSinfo(r.stdout()) : Map.of();
+    }
+
+    SwarmEngine.ExecResult controllerExec(List<String> command) throws DeployException {
+        return serviceExec(StackNames.CONTROLLER, command);
+    }
+
+    SwarmEngine.ExecResult serviceExec(String service, List<String> command) throws DeployException {
+        return serviceExec(service, command, null, null);
+    }
+
+    SwarmEngine.ExecResult serviceExec(String service, List<String> command, String user, String workingDir)
+            throws DeployException {
+        String container = localContainer(service).orElseThrow(() -> new DeployException.EngineError(
+                "no running " + StackNames.serviceName(stack, service) + " container on this engine", null));
+        return engine.exec(container, command, user, workingDir);
+    }
+
+    private Optional<String> localContainer(String serviceName) throws DeployException {
+        SwarmEngine.ServiceInfo service = services().get(serviceName);
+        if (service == null) {
+            return Optional.empty();
+        }
+        return engine.tasks(service).stream()
+                .filter(t -> t.wanted() && t.running() && selfNodeId.equals(t.nodeId()) && t.containerId() != null)
+                .map(SwarmEngine.TaskInfo::containerId).findFirst();
+    }
 }

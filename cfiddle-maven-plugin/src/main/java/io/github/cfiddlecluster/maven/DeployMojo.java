@@ -16,81 +16,81 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "deploy", aggregator = true, threadSafe = true)
 public class DeployMojo extends AbstractClusterMojo {
-  /** Repository prefix of the images, as they were built: PREFIX/cluster:TAG, PREFIX/user:TAG, PREFIX/sandbox:TAG. */
-  @Parameter(property = "cfiddle.image.prefix", defaultValue = DeployConfig.DEFAULT_IMAGE_PREFIX)
-  private String imagePrefix;
+    /** Repository prefix of the images, as they were built: PREFIX/cluster:TAG, PREFIX/user:TAG, PREFIX/sandbox:TAG. */
+    @Parameter(property = "cfiddle.image.prefix", defaultValue = DeployConfig.DEFAULT_IMAGE_PREFIX)
+    private String imagePrefix;
 
-  /** Tag of the images, as they were built. */
-  @Parameter(property = "cfiddle.image.tag", defaultValue = "${project.version}")
-  private String imageTag;
+    /** Tag of the images, as they were built. */
+    @Parameter(property = "cfiddle.image.tag", defaultValue = "${project.version}")
+    private String imageTag;
 
-  /**
-   * Registry for a multi-host swarm, e.g. {@code registry.example.org:5000}: the images are tagged
-   * REGISTRY/PREFIX/ROLE:TAG, pushed there (with the docker CLI's credentials) and the stack
-   * pulls them on every node. Empty: the images are used from the local engine (single host, or images loaded on
-   * each host by hand).
-   */
-  @Parameter(property = "cfiddle.registry")
-  private String registry;
+    /**
+     * Registry for a multi-host swarm, e.g. {@code registry.example.org:5000}: the images are tagged
+     * REGISTRY/PREFIX/ROLE:TAG, pushed there (with the docker CLI's credentials) and the stack
+     * pulls them on every node. Empty: the images are used from the local engine (single host, or images loaded on
+     * each host by hand).
+     */
+    @Parameter(property = "cfiddle.registry")
+    private String registry;
 
-  /**
-   * Number of workers. 0: one worker on each swarm node labelled {@code cfiddle.worker=true} (on a single-node swarm
-   * the node is labelled for you). N: N workers as replicas; on a single host they share its CPUs, so experiments
-   * running at the same time disturb each other's timings.
-   */
-  @Parameter(property = "cfiddle.workers", defaultValue = "0")
-  private int workers;
+    /**
+     * Number of workers. 0: one worker on each swarm node labelled {@code cfiddle.worker=true} (on a single-node swarm
+     * the node is labelled for you). N: N workers as replicas; on a single host they share its CPUs, so experiments
+     * running at the same time disturb each other's timings.
+     */
+    @Parameter(property = "cfiddle.workers", defaultValue = "0")
+    private int workers;
 
-  /** Runs {@code docker swarm init} when the engine is in no swarm (a single-host cluster). */
-  @Parameter(property = "cfiddle.initSwarm", defaultValue = "false")
-  private boolean initSwarm;
+    /** Runs {@code docker swarm init} when the engine is in no swarm (a single-host cluster). */
+    @Parameter(property = "cfiddle.initSwarm", defaultValue = "false")
+    private boolean initSwarm;
 
-  /** Host port of the Jupyter notebook server, published on the head node. */
-  @Parameter(property = "cfiddle.port", defaultValue = "8888")
-  private int port;
+    /** Host port of the Jupyter notebook server, published on the head node. */
+    @Parameter(property = "cfiddle.port", defaultValue = "8888")
+    private int port;
 
-  /**
-   * The cluster's accounts: a file of {@code name:uid:gid} lines (uid and gid at least 1000; must list
-   * {@code student}, the notebook's account). Mounted on the controller, the workers and the user node. Empty: the
-   * images' own list (student:1000:1000).
-   */
-  @Parameter(property = "cfiddle.usersFile")
-  private File usersFile;
+    /**
+     * The cluster's accounts: a file of {@code name:uid:gid} lines (uid and gid at least 1000; must list
+     * {@code student}, the notebook's account). Mounted on the controller, the workers and the user node. Empty: the
+     * images' own list (student:1000:1000).
+     */
+    @Parameter(property = "cfiddle.usersFile")
+    private File usersFile;
 
-  /** Slurm partition DefaultTime, in minutes (or a Slurm time such as 1:30:00). */
-  @Parameter(property = "cfiddle.defaultTime", defaultValue = "5")
-  private String defaultTime;
+    /** Slurm partition DefaultTime, in minutes (or a Slurm time such as 1:30:00). */
+    @Parameter(property = "cfiddle.defaultTime", defaultValue = "5")
+    private String defaultTime;
 
-  /** Slurm partition MaxTime, in minutes (or a Slurm time, or UNLIMITED). */
-  @Parameter(property = "cfiddle.maxTime", defaultValue = "30")
-  private String maxTime;
+    /** Slurm partition MaxTime, in minutes (or a Slurm time, or UNLIMITED). */
+    @Parameter(property = "cfiddle.maxTime", defaultValue = "30")
+    private String maxTime;
 
-  /** Time limit of each experiment's job (its srun --time), in minutes. Empty: the default time. */
-  @Parameter(property = "cfiddle.timeLimit")
-  private String timeLimit;
+    /** Time limit of each experiment's job (its srun --time), in minutes. Empty: the default time. */
+    @Parameter(property = "cfiddle.timeLimit")
+    private String timeLimit;
 
-  /** Memory limit of each experiment's sandbox container (docker --memory). */
-  @Parameter(property = "cfiddle.sandboxMemory", defaultValue = "1g")
-  private String sandboxMemory;
+    /** Memory limit of each experiment's sandbox container (docker --memory). */
+    @Parameter(property = "cfiddle.sandboxMemory", defaultValue = "1g")
+    private String sandboxMemory;
 
-  /** Process limit of each experiment's sandbox container (docker --pids-limit). */
-  @Parameter(property = "cfiddle.sandboxPids", defaultValue = "256")
-  private int sandboxPids;
+    /** Process limit of each experiment's sandbox container (docker --pids-limit). */
+    @Parameter(property = "cfiddle.sandboxPids", defaultValue = "256")
+    private int sandboxPids;
 
-  /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
-  @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
-  private File outputDirectory;
+    /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
+    @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
+    private File outputDirectory;
 
-  @Override
-  protected DeployConfig.Builder config() {
-    return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
-        .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
-        .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-        .sandboxPids(sandboxPids).outputDirectory(outputDirectory.toPath());
-  }
+    @Override
+    protected DeployConfig.Builder config() {
+        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
+                .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
+                .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
+                .sandboxPids(sandboxPids).outputDirectory(outputDirectory.toPath());
+    }
 
-  @Override
-  protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
-    deployer.deploy(config);
-  }
+    @Override
+    protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
+        deployer.deploy(config);
+    }
 }

@@ -11,8 +11,8 @@ import org.apache.maven.plugins.annotations.Mojo;
  */
 @Mojo(name = "status", aggregator = true, threadSafe = true)
 public class StatusMojo extends AbstractClusterMojo {
-  @Override
-  protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
-    deployer.status(config).forEach(getLog()::info);
-  }
+    @Override
+    protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
+        deployer.status(config).forEach(getLog()::info);
+    }
 }

@@ -12,17 +12,17 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "undeploy", aggregator = true, threadSafe = true)
 public class UndeployMojo extends AbstractClusterMojo {
-  /** Also removes the stack's volumes (users' homes, accounting), secrets (munge key, passwords) and users config. */
-  @Parameter(property = "cfiddle.purge", defaultValue = "false")
-  private boolean purge;
+    /** Also removes the stack's volumes (users' homes, accounting), secrets (munge key, passwords) and users config. */
+    @Parameter(property = "cfiddle.purge", defaultValue = "false")
+    private boolean purge;
 
-  @Override
-  protected DeployConfig.Builder config() {
-    return DeployConfig.builder().purge(purge);
-  }
+    @Override
+    protected DeployConfig.Builder config() {
+        return DeployConfig.builder().purge(purge);
+    }
 
-  @Override
-  protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
-    deployer.undeploy(config);
-  }
+    @Override
+    protected void run(ClusterDeployer deployer, DeployConfig config) throws DeployException {
+        deployer.undeploy(config);
+    }
 }

@@ -14,150 +14,150 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClusterDeployerTest {
-  @TempDir Path dir;
-  private final FakeEngine engine = new FakeEngine();
-  private final FakeTime time = new FakeTime();
-  private final ClusterDeployer deployer =
-      new ClusterDeployer(engine, DeployLog.SILENT, new ClusterSecrets(new Random(1)), time, time);
+    @TempDir Path dir;
+    private final FakeEngine engine = new FakeEngine();
+    private final FakeTime time = new FakeTime();
+    private final ClusterDeployer deployer =
+            new ClusterDeployer(engine, DeployLog.SILENT, new ClusterSecrets(new Random(1)), time, time);
 
-  private DeployConfig config() {
-    return DeployConfig.builder().outputDirectory(dir).timeout(Duration.ofSeconds(30)).build();
-  }
+    private DeployConfig config() {
+        return DeployConfig.builder().outputDirectory(dir).timeout(Duration.ofSeconds(30)).build();
+    }
 
-  @Test
-  void firstDeployLabelsCreatesSecretsDeploysAndWaits() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    ClusterDeployer.DeployResult result = deployer.deploy(config());
-    assertThat(engine.changes()).containsExactly(
-        "label n1 {cfiddle.head=true, cfiddle.worker=true}",
-        "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "createSecret cfiddle_jupyter_token",
-        "deployStack cfiddle");
-    assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
-    assertThat(engine.secrets.get("cfiddle_munge_key")).containsEntry(StackNames.OWNER_LABEL, "cfiddle");
-    assertThat(result.workers()).containsExactly("vm-worker");
-    assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password", "jupyter_token");
-    String token = new String(engine.secretData.get("cfiddle_jupyter_token"), StandardCharsets.US_ASCII);
-    assertThat(result.notebookUrl()).isEqualTo("http://localhost:8888/?token=" + token);
-    assertThat(Files.readString(result.stackFile())).contains("cfiddle-cluster/cluster:latest")
-        .contains("io.github.cfiddle-cluster.image-id: sha256:cluster");
-  }
+    @Test
+    void firstDeployLabelsCreatesSecretsDeploysAndWaits() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        ClusterDeployer.DeployResult result = deployer.deploy(config());
+        assertThat(engine.changes()).containsExactly(
+                "label n1 {cfiddle.head=true, cfiddle.worker=true}",
+                "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "createSecret cfiddle_jupyter_token",
+                "deployStack cfiddle");
+        assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
+        assertThat(engine.secrets.get("cfiddle_munge_key")).containsEntry(StackNames.OWNER_LABEL, "cfiddle");
+        assertThat(result.workers()).containsExactly("vm-worker");
+        assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password", "jupyter_token");
+        String token = new String(engine.secretData.get("cfiddle_jupyter_token"), StandardCharsets.US_ASCII);
+        assertThat(result.notebookUrl()).isEqualTo("http://localhost:8888/?token=" + token);
+        assertThat(Files.readString(result.stackFile())).contains("cfiddle-cluster/cluster:latest")
+                .contains("io.github.cfiddle-cluster.image-id: sha256:cluster");
+    }
 
-  @Test
-  void aSecondDeployKeepsSecretsAndLabelsAndReadsTheTokenBack() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    deployer.deploy(config());
-    engine.calls.clear();
-    ClusterDeployer.DeployResult again = deployer.deploy(config());
-    assertThat(engine.changes()).containsExactly("deployStack cfiddle");
-    assertThat(again.createdSecrets()).isEmpty();
-    assertThat(again.notebookUrl()).endsWith("?token=existing-token");
-  }
+    @Test
+    void aSecondDeployKeepsSecretsAndLabelsAndReadsTheTokenBack() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        deployer.deploy(config());
+        engine.calls.clear();
+        ClusterDeployer.DeployResult again = deployer.deploy(config());
+        assertThat(engine.changes()).containsExactly("deployStack cfiddle");
+        assertThat(again.createdSecrets()).isEmpty();
+        assertThat(again.notebookUrl()).endsWith("?token=existing-token");
+    }
 
-  @Test
-  void aUsersFileBecomesAConfigNamedAfterItsContent() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    Path users = Files.writeString(dir.resolve("users"), "student:1000:1000\n");
-    deployer.deploy(config().toBuilder().usersFile(users).build());
-    String first = engine.configs().get(0);
-    assertThat(first).startsWith("cfiddle_users_").hasSize("cfiddle_users_".length() + 12);
+    @Test
+    void aUsersFileBecomesAConfigNamedAfterItsContent() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        Path users = Files.writeString(dir.resolve("users"), "student:1000:1000\n");
+        deployer.deploy(config().toBuilder().usersFile(users).build());
+        String first = engine.configs().get(0);
+        assertThat(first).startsWith("cfiddle_users_").hasSize("cfiddle_users_".length() + 12);
 
-    Files.writeString(users, "student:1000:1000\nalice:1001:1001\n");
-    deployer.deploy(config().toBuilder().usersFile(users).build());
-    assertThat(engine.configs()).hasSize(1).doesNotContain(first);
-    assertThat(engine.calls).contains("removeConfig " + first);
-  }
+        Files.writeString(users, "student:1000:1000\nalice:1001:1001\n");
+        deployer.deploy(config().toBuilder().usersFile(users).build());
+        assertThat(engine.configs()).hasSize(1).doesNotContain(first);
+        assertThat(engine.calls).contains("removeConfig " + first);
+    }
 
-  @Test
-  void singleHostReplicasAreNamedBySlotAndStaleSlurmNodesAreForgotten() throws Exception {
-    engine.sinfo = "worker-1 idle\nworker-2 idle\nvm-worker down*\n";
-    ClusterDeployer.DeployResult result = deployer.deploy(config().toBuilder().workers(2).build());
-    assertThat(result.workers()).containsExactly("worker-1", "worker-2");
-    assertThat(engine.calls).anySatisfy(c -> assertThat(c).endsWith("scontrol delete nodename=vm-worker"));
-  }
+    @Test
+    void singleHostReplicasAreNamedBySlotAndStaleSlurmNodesAreForgotten() throws Exception {
+        engine.sinfo = "worker-1 idle\nworker-2 idle\nvm-worker down*\n";
+        ClusterDeployer.DeployResult result = deployer.deploy(config().toBuilder().workers(2).build());
+        assertThat(result.workers()).containsExactly("worker-1", "worker-2");
+        assertThat(engine.calls).anySatisfy(c -> assertThat(c).endsWith("scontrol delete nodename=vm-worker"));
+    }
 
-  @Test
-  void switchingBetweenGlobalAndReplicatedWorkersReplacesTheService() throws Exception {
-    engine.sinfo = "vm-worker idle\nworker-1 idle\n";
-    deployer.deploy(config());
-    engine.calls.clear();
-    deployer.deploy(config().toBuilder().workers(1).build());
-    assertThat(engine.changes()).containsExactly("removeService cfiddle_worker", "deployStack cfiddle");
-  }
+    @Test
+    void switchingBetweenGlobalAndReplicatedWorkersReplacesTheService() throws Exception {
+        engine.sinfo = "vm-worker idle\nworker-1 idle\n";
+        deployer.deploy(config());
+        engine.calls.clear();
+        deployer.deploy(config().toBuilder().workers(1).build());
+        assertThat(engine.changes()).containsExactly("removeService cfiddle_worker", "deployStack cfiddle");
+    }
 
-  @Test
-  void aFailedCheckCreatesNothing() {
-    engine.images.clear();
-    assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOf(DeployException.MissingImages.class);
-    assertThat(engine.changes()).isEmpty();
-  }
+    @Test
+    void aFailedCheckCreatesNothing() {
+        engine.images.clear();
+        assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOf(DeployException.MissingImages.class);
+        assertThat(engine.changes()).isEmpty();
+    }
 
-  @Test
-  void givesUpAtTheDeadlineNamingTheFirstServiceNotUpWithItsLogs() {
-    engine.stackComesUp = false;
-    assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOfSatisfying(
-        DeployException.NotReadyInTime.class, e -> {
-          assertThat(e.service()).isEqualTo("db");
-          assertThat(e.logTail()).containsExactly("cfiddle_db: last words");
-          assertThat(e.getMessage()).contains("not ready after 30 s").contains("db 0/1 (starting)");
-        });
-    assertThat(time.slept).isEqualTo(Duration.ofSeconds(30));
-  }
+    @Test
+    void givesUpAtTheDeadlineNamingTheFirstServiceNotUpWithItsLogs() {
+        engine.stackComesUp = false;
+        assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOfSatisfying(
+                DeployException.NotReadyInTime.class, e -> {
+                    assertThat(e.service()).isEqualTo("db");
+                    assertThat(e.logTail()).containsExactly("cfiddle_db: last words");
+                    assertThat(e.getMessage()).contains("not ready after 30 s").contains("db 0/1 (starting)");
+                });
+        assertThat(time.slept).isEqualTo(Duration.ofSeconds(30));
+    }
 
-  @Test
-  void workersThatNeverGoIdleAreReported() {
-    engine.sinfo = "vm-worker down\n";
-    assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOfSatisfying(
-        DeployException.NotReadyInTime.class, e -> {
-          assertThat(e.service()).isEqualTo("worker");
-          assertThat(e.getMessage()).contains("workers ready 0/1 (vm-worker down)");
-        });
-  }
+    @Test
+    void workersThatNeverGoIdleAreReported() {
+        engine.sinfo = "vm-worker down\n";
+        assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOfSatisfying(
+                DeployException.NotReadyInTime.class, e -> {
+                    assertThat(e.service()).isEqualTo("worker");
+                    assertThat(e.getMessage()).contains("workers ready 0/1 (vm-worker down)");
+                });
+    }
 
-  @Test
-  void undeployKeepsVolumesAndSecretsUnlessPurged() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    deployer.deploy(config());
-    engine.volumes.addAll(List.of("cfiddle_homes"));
-    engine.calls.clear();
-    deployer.undeploy(config());
-    assertThat(engine.changes()).containsExactly("removeStack cfiddle");
+    @Test
+    void undeployKeepsVolumesAndSecretsUnlessPurged() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        deployer.deploy(config());
+        engine.volumes.addAll(List.of("cfiddle_homes"));
+        engine.calls.clear();
+        deployer.undeploy(config());
+        assertThat(engine.changes()).containsExactly("removeStack cfiddle");
 
-    deployer.undeploy(config().toBuilder().purge(true).build());
-    assertThat(engine.changes()).contains("removeVolume cfiddle_homes", "removeSecret cfiddle_munge_key",
-        "removeSecret cfiddle_db_password", "removeSecret cfiddle_jupyter_token");
-    assertThat(engine.secrets).isEmpty();
-  }
+        deployer.undeploy(config().toBuilder().purge(true).build());
+        assertThat(engine.changes()).contains("removeVolume cfiddle_homes", "removeSecret cfiddle_munge_key",
+                "removeSecret cfiddle_db_password", "removeSecret cfiddle_jupyter_token");
+        assertThat(engine.secrets).isEmpty();
+    }
 
-  @Test
-  void statusShowsNodesServicesQueueAndJobs() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    deployer.deploy(config());
-    List<String> status = deployer.status(config());
-    assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,worker")
-        .contains("slurm: vm-worker=idle"));
-    assertThat(status).anySatisfy(l -> assertThat(l).contains("worker").contains("1/1 ready"));
-    assertThat(status).contains("Queue (squeue):");
-  }
+    @Test
+    void statusShowsNodesServicesQueueAndJobs() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        deployer.deploy(config());
+        List<String> status = deployer.status(config());
+        assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,worker")
+                .contains("slurm: vm-worker=idle"));
+        assertThat(status).anySatisfy(l -> assertThat(l).contains("worker").contains("1/1 ready"));
+        assertThat(status).contains("Queue (squeue):");
+    }
 
-  @Test
-  void runsCommandsInAServicesTaskContainer() throws Exception {
-    engine.sinfo = "vm-worker idle\n";
-    deployer.deploy(config());
-    SwarmEngine.ExecResult r = deployer.exec(config(), StackNames.USER, List.of("python3", "-c", "1"), "student",
-        "/home/student");
-    assertThat(r.ok()).isTrue();
-    assertThat(engine.calls).contains("exec c-cfiddle_user1 python3 -c 1 as student");
-  }
+    @Test
+    void runsCommandsInAServicesTaskContainer() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        deployer.deploy(config());
+        SwarmEngine.ExecResult r = deployer.exec(config(), StackNames.USER, List.of("python3", "-c", "1"), "student",
+                "/home/student");
+        assertThat(r.ok()).isTrue();
+        assertThat(engine.calls).contains("exec c-cfiddle_user1 python3 -c 1 as student");
+    }
 
-  @Test
-  void jobsAreGroupedByUser() {
-    List<String> lines = ClusterDeployer.formatJobsPerUser(
-        "bob|7|cfiddle|FAILED|00:00:01|2026-01-01T00:00:07|w1\n"
-            + "alice|5|cfiddle|COMPLETED|00:00:02|2026-01-01T00:00:05|w1\n"
-            + "alice|6|cfiddle|TIMEOUT|00:05:00|2026-01-01T00:05:06|w2\n", 1);
-    assertThat(lines.get(0)).isEqualTo("  alice: 2 jobs, 1 not completed");
-    assertThat(lines.get(1)).contains("6").contains("TIMEOUT");
-    assertThat(lines.get(2)).isEqualTo("  bob: 1 job, 1 not completed");
-    assertThat(ClusterDeployer.formatJobsPerUser("", 5)).containsExactly("  (none)");
-  }
+    @Test
+    void jobsAreGroupedByUser() {
+        List<String> lines = ClusterDeployer.formatJobsPerUser(
+                "bob|7|cfiddle|FAILED|00:00:01|2026-01-01T00:00:07|w1\n"
+                        + "alice|5|cfiddle|COMPLETED|00:00:02|2026-01-01T00:00:05|w1\n"
+                        + "alice|6|cfiddle|TIMEOUT|00:05:00|2026-01-01T00:05:06|w2\n", 1);
+        assertThat(lines.get(0)).isEqualTo("  alice: 2 jobs, 1 not completed");
+        assertThat(lines.get(1)).contains("6").contains("TIMEOUT");
+        assertThat(lines.get(2)).isEqualTo("  bob: 1 job, 1 not completed");
+        assertThat(ClusterDeployer.formatJobsPerUser("", 5)).containsExactly("  (none)");
+    }
 }

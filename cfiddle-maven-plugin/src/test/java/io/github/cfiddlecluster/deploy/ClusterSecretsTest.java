@@ -9,31 +9,31 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ClusterSecretsTest {
-  private final ClusterSecrets secrets = new ClusterSecrets(new Random(42));
+    private final ClusterSecrets secrets = new ClusterSecrets(new Random(42));
 
-  @Test
-  void theMungeKeyIs1024RandomBytes() {
-    byte[] a = secrets.mungeKey();
-    assertThat(a).hasSize(1024);
-    assertThat(a).isNotEqualTo(secrets.mungeKey());
-  }
+    @Test
+    void theMungeKeyIs1024RandomBytes() {
+        byte[] a = secrets.mungeKey();
+        assertThat(a).hasSize(1024);
+        assertThat(a).isNotEqualTo(secrets.mungeKey());
+    }
 
-  @Test
-  void theDatabasePasswordNeedsNoQuoting() {
-    assertThat(new String(secrets.dbPassword(), StandardCharsets.US_ASCII)).matches("[A-Za-z0-9]{32}");
-  }
+    @Test
+    void theDatabasePasswordNeedsNoQuoting() {
+        assertThat(new String(secrets.dbPassword(), StandardCharsets.US_ASCII)).matches("[A-Za-z0-9]{32}");
+    }
 
-  @Test
-  void theJupyterTokenIsHex() {
-    assertThat(new String(secrets.jupyterToken(), StandardCharsets.US_ASCII)).matches("[0-9a-f]{48}");
-  }
+    @Test
+    void theJupyterTokenIsHex() {
+        assertThat(new String(secrets.jupyterToken(), StandardCharsets.US_ASCII)).matches("[0-9a-f]{48}");
+    }
 
-  @Test
-  void onlyMissingSecretsAreCreated() {
-    assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "other_db_password")))
-        .containsExactly(java.util.Map.entry(StackNames.DB_PASSWORD, "lab_db_password"),
-            java.util.Map.entry(StackNames.JUPYTER_TOKEN, "lab_jupyter_token"));
-    assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password", "lab_jupyter_token")))
-        .isEmpty();
-  }
+    @Test
+    void onlyMissingSecretsAreCreated() {
+        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "other_db_password")))
+                .containsExactly(java.util.Map.entry(StackNames.DB_PASSWORD, "lab_db_password"),
+                        java.util.Map.entry(StackNames.JUPYTER_TOKEN, "lab_jupyter_token"));
+        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password", "lab_jupyter_token")))
+                .isEmpty();
+    }
 }

@@ -12,26 +12,26 @@ import org.junit.jupiter.api.Test;
 
 /** The parts of the docker-java adapter that need no engine. */
 class DockerJavaEngineTest {
-  @Test
-  void binarySecretsReachTheApiUnchanged() {
-    byte[] key = new byte[256];
-    for (int i = 0; i < key.length; i++) {
-      key[i] = (byte) i;
+    @Test
+    void binarySecretsReachTheApiUnchanged() {
+        byte[] key = new byte[256];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) i;
+        }
+        SecretSpec spec = new SecretSpec();
+        DockerJavaEngine.setSecretData(spec, key);
+        assertThat(Base64.getDecoder().decode(spec.getData())).isEqualTo(key);
     }
-    SecretSpec spec = new SecretSpec();
-    DockerJavaEngine.setSecretData(spec, key);
-    assertThat(Base64.getDecoder().decode(spec.getData())).isEqualTo(key);
-  }
 
-  @Test
-  void aTaskIsUpToDateDespiteDefaultsTheEngineAddsToTheService() {
-    TaskSpec service = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
-        .withLabels(Map.of("id", "a")).withEnv(List.of("A=1")).withStopGracePeriod(10_000_000_000L));
-    TaskSpec task = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
-        .withLabels(Map.of("id", "a")).withEnv(List.of("A=1")));
-    assertThat(DockerJavaEngine.sameContainer(service, task)).isTrue();
-    TaskSpec rebuilt = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
-        .withLabels(Map.of("id", "b")).withEnv(List.of("A=1")));
-    assertThat(DockerJavaEngine.sameContainer(service, rebuilt)).isFalse();
-  }
+    @Test
+    void aTaskIsUpToDateDespiteDefaultsTheEngineAddsToTheService() {
+        TaskSpec service = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
+                .withLabels(Map.of("id", "a")).withEnv(List.of("A=1")).withStopGracePeriod(10_000_000_000L));
+        TaskSpec task = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
+                .withLabels(Map.of("id", "a")).withEnv(List.of("A=1")));
+        assertThat(DockerJavaEngine.sameContainer(service, task)).isTrue();
+        TaskSpec rebuilt = new TaskSpec().withContainerSpec(new ContainerSpec().withImage("c:1")
+                .withLabels(Map.of("id", "b")).withEnv(List.of("A=1")));
+        assertThat(DockerJavaEngine.sameContainer(service, rebuilt)).isFalse();
+    }
 }

@@ -7,68 +7,68 @@ import java.util.List;
  * Swarm prefixes services, networks, volumes and stack-owned objects with {@code <stack>_}.
  */
 public final class StackNames {
-  public static final String DB = "db";
-  public static final String SLURMDBD = "slurmdbd";
-  public static final String CONTROLLER = "slurmctld";
-  public static final String WORKER = "worker";
-  public static final String USER = "user";
-  /** In start order: what each service waits for comes before it. */
-  public static final List<String> SERVICES = List.of(DB, SLURMDBD, CONTROLLER, WORKER, USER);
+    public static final String DB = "db";
+    public static final String SLURMDBD = "slurmdbd";
+    public static final String CONTROLLER = "slurmctld";
+    public static final String WORKER = "worker";
+    public static final String USER = "user";
+    /** In start order: what each service waits for comes before it. */
+    public static final List<String> SERVICES = List.of(DB, SLURMDBD, CONTROLLER, WORKER, USER);
 
-  public static final String NETWORK = "cluster";
-  public static final List<String> VOLUMES = List.of("db-data", "slurmctld-state", "homes");
+    public static final String NETWORK = "cluster";
+    public static final List<String> VOLUMES = List.of("db-data", "slurmctld-state", "homes");
 
-  /** Secrets, as the template calls them; {@link #secretName} gives their names in the swarm. */
-  public static final String MUNGE_KEY = "munge_key";
-  public static final String DB_PASSWORD = "db_password";
-  public static final String JUPYTER_TOKEN = "jupyter_token";
-  public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD, JUPYTER_TOKEN);
+    /** Secrets, as the template calls them; {@link #secretName} gives their names in the swarm. */
+    public static final String MUNGE_KEY = "munge_key";
+    public static final String DB_PASSWORD = "db_password";
+    public static final String JUPYTER_TOKEN = "jupyter_token";
+    public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD, JUPYTER_TOKEN);
 
-  /** The users config, as the template calls it, and where nodes read it. */
-  public static final String USERS_CONFIG = "users";
-  public static final String USERS_FILE_TARGET = "/etc/cfiddle/users";
+    /** The users config, as the template calls it, and where nodes read it. */
+    public static final String USERS_CONFIG = "users";
+    public static final String USERS_FILE_TARGET = "/etc/cfiddle/users";
 
-  /** Node labels the placement constraints use. */
-  public static final String HEAD_LABEL = "cfiddle.head";
-  public static final String WORKER_LABEL = "cfiddle.worker";
+    /** Node labels the placement constraints use. */
+    public static final String HEAD_LABEL = "cfiddle.head";
+    public static final String WORKER_LABEL = "cfiddle.worker";
 
-  /** Label docker stack deploy puts on everything it creates (and docker stack rm removes). */
-  public static final String STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
-  /**
-   * Label of the secrets and configs the deploy tooling creates for a stack. Not the namespace label: those
-   * would go with {@code docker stack rm}, and secrets must outlive an undeploy.
-   */
-  public static final String OWNER_LABEL = "io.github.cfiddle-cluster.stack";
-  /** Container label holding the image id, so that a rebuilt image under an unchanged tag rolls out. */
-  public static final String IMAGE_ID_LABEL = "io.github.cfiddle-cluster.image-id";
+    /** Label docker stack deploy puts on everything it creates (and docker stack rm removes). */
+    public static final String STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+    /**
+     * Label of the secrets and configs the deploy tooling creates for a stack. Not the namespace label: those
+     * would go with {@code docker stack rm}, and secrets must outlive an undeploy.
+     */
+    public static final String OWNER_LABEL = "io.github.cfiddle-cluster.stack";
+    /** Container label holding the image id, so that a rebuilt image under an unchanged tag rolls out. */
+    public static final String IMAGE_ID_LABEL = "io.github.cfiddle-cluster.image-id";
 
-  private StackNames() {}
+    private StackNames() {}
 
-  public static String serviceName(String stack, String service) {
-    return stack + "_" + service;
-  }
+    public static String serviceName(String stack, String service) {
+        return stack + "_" + service;
+    }
 
-  public static String secretName(String stack, String secret) {
-    return stack + "_" + secret;
-  }
+    public static String secretName(String stack, String secret) {
+        return stack + "_" + secret;
+    }
 
-  /** Configs are immutable: the name carries a hash of the content, so a changed file is a new config. */
-  public static String usersConfigName(String stack, String contentHash) {
-    return stack + "_users_" + contentHash;
-  }
+    /** Configs are immutable: the name carries a hash of the content, so a changed file is a new config. */
+    public static String usersConfigName(String stack, String contentHash) {
+        return stack + "_users_" + contentHash;
+    }
 
-  /**
-   * The Slurm node name of the worker on a swarm node (global mode): the template's hostname
-   * {@code {{.Node.Hostname}}-worker} as {@code hostname -s} shows it, i.e. cut at the first dot.
-   */
-  public static String globalWorkerHostname(String nodeHostname) {
-    String hostname = nodeHostname + "-worker";
-    int dot = hostname.indexOf('.');
-    return dot < 0 ? hostname : hostname.substring(0, dot);
-  }
+    /**
+     * The Slurm node name of the worker on a swarm node (global mode): the template's hostname
+     * {@code {{.Node.Hostname}}-worker} as {@code hostname -s} shows it, i.e. cut at the first dot.
+     */
+    public static String globalWorkerHostname(String nodeHostname) {
+        String hostname = nodeHostname + "-worker";
+        int dot = hostname.indexOf('.');
+        return dot < 0 ? hostname : hostname.substring(0, dot);
+    }
 
-  /** The Slurm node name of a replicated worker task (single-host mode). */
-  public static String replicatedWorkerHostname(int slot) {
-    return "worker-" + slot;
-  }
+    /** The Slurm node name of a replicated worker task (single-host mode). */
+    public static String replicatedWorkerHostname(int slot) {
+        return "worker-" + slot;
+    }
 }

@@ -20,89 +20,89 @@ import org.yaml.snakeyaml.representer.Representer;
  * The same settings always give the same text, so a redeploy with nothing changed changes nothing.
  */
 public final class StackRenderer {
-  public static final String TEMPLATE_RESOURCE = "cfiddle-stack.yml";
-  private static final int USERS_FILE_MODE = 0444;
+    public static final String TEMPLATE_RESOURCE = "cfiddle-stack.yml";
+    private static final int USERS_FILE_MODE = 0444;
 
-  private final String template;
+    private final String template;
 
-  public StackRenderer() {
-    this(readTemplate());
-  }
-
-  /** A renderer of another template (tests). */
-  public StackRenderer(String template) {
-    this.template = template;
-  }
-
-  /** The template as it is in the repository. */
-  public static String readTemplate() {
-    try (InputStream in = StackRenderer.class.getResourceAsStream(TEMPLATE_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(TEMPLATE_RESOURCE + " is missing from the stack jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  public String render(StackSettings settings) {
-    Map<String, Object> stack = model(settings);
-    return "# Rendered by cfiddle-cluster from " + TEMPLATE_RESOURCE + " for stack '" + settings.stackName()
-        + "'. Do not edit: edit the template or the deploy settings.\n" + yaml().dump(stack);
-  }
-
-  /** The rendered stack as a YAML tree (maps, lists, strings, numbers). */
-  public Map<String, Object> model(StackSettings settings) {
-    String text = ComposeInterpolation.interpolate(template, settings.variables());
-    Map<String, Object> stack = yaml().load(text);
-    Map<String, Object> services = map(stack, "services");
-
-    if (settings.workers() > 0) {
-      Map<String, Object> worker = map(services, StackNames.WORKER);
-      Map<String, Object> deploy = map(worker, "deploy");
-      deploy.put("mode", "replicated");
-      deploy.put("replicas", settings.workers());
-      worker.put("hostname", "worker-{{.Task.Slot}}");
+    public StackRenderer() {
+        this(readTemplate());
     }
 
-    if (settings.usersConfigName() != null) {
-      Map<String, Object> config = new LinkedHashMap<>();
-      config.put("external", true);
-      config.put("name", settings.usersConfigName());
-      Map<String, Object> configs = new LinkedHashMap<>();
-      configs.put(StackNames.USERS_CONFIG, config);
-      stack.put("configs", configs);
-      for (String service : List.of(StackNames.CONTROLLER, StackNames.WORKER, StackNames.USER)) {
-        Map<String, Object> mount = new LinkedHashMap<>();
-        mount.put("source", StackNames.USERS_CONFIG);
-        mount.put("target", StackNames.USERS_FILE_TARGET);
-        mount.put("mode", USERS_FILE_MODE);
-        List<Object> mounts = new ArrayList<>();
-        mounts.add(mount);
-        map(services, service).put("configs", mounts);
-      }
+    /** A renderer of another template (tests). */
+    public StackRenderer(String template) {
+        this.template = template;
     }
-    return stack;
-  }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Map<String, Object> parent, String key) {
-    Object child = parent.get(key);
-    if (!(child instanceof Map)) {
-      throw new IllegalStateException("the stack template has no mapping '" + key + "'");
+    /** The template as it is in the repository. */
+    public static String readTemplate() {
+        try (InputStream in = StackRenderer.class.getResourceAsStream(TEMPLATE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(TEMPLATE_RESOURCE + " is missing from the stack jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-    return (Map<String, Object>) child;
-  }
 
-  private static Yaml yaml() {
-    DumperOptions dump = new DumperOptions();
-    dump.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    dump.setIndent(2);
-    dump.setIndicatorIndent(0);
-    dump.setWidth(120);
-    dump.setDereferenceAliases(true);
-    LoaderOptions load = new LoaderOptions();
-    return new Yaml(new SafeConstructor(load), new Representer(dump), dump, load);
-  }
+    public String render(StackSettings settings) {
+        Map<String, Object> stack = model(settings);
+        return "# Rendered by cfiddle-cluster from " + TEMPLATE_RESOURCE + " for stack '" + settings.stackName()
+                + "'. Do not edit: edit the template or the deploy settings.\n" + yaml().dump(stack);
+    }
+
+    /** The rendered stack as a YAML tree (maps, lists, strings, numbers). */
+    public Map<String, Object> model(StackSettings settings) {
+        String text = ComposeInterpolation.interpolate(template, settings.variables());
+        Map<String, Object> stack = yaml().load(text);
+        Map<String, Object> services = map(stack, "services");
+
+        if (settings.workers() > 0) {
+            Map<String, Object> worker = map(services, StackNames.WORKER);
+            Map<String, Object> deploy = map(worker, "deploy");
+            deploy.put("mode", "replicated");
+            deploy.put("replicas", settings.workers());
+            worker.put("hostname", "worker-{{.Task.Slot}}");
+        }
+
+        if (settings.usersConfigName() != null) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("external", true);
+            config.put("name", settings.usersConfigName());
+            Map<String, Object> configs = new LinkedHashMap<>();
+            configs.put(StackNames.USERS_CONFIG, config);
+            stack.put("configs", configs);
+            for (String service : List.of(StackNames.CONTROLLER, StackNames.WORKER, StackNames.USER)) {
+                Map<String, Object> mount = new LinkedHashMap<>();
+                mount.put("source", StackNames.USERS_CONFIG);
+                mount.put("target", StackNames.USERS_FILE_TARGET);
+                mount.put("mode", USERS_FILE_MODE);
+                List<Object> mounts = new ArrayList<>();
+                mounts.add(mount);
+                map(services, service).put("configs", mounts);
+            }
+        }
+        return stack;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object child = parent.get(key);
+        if (!(child instanceof Map)) {
+            throw new IllegalStateException("the stack template has no mapping '" + key + "'");
+        }
+        return (Map<String, Object>) child;
+    }
+
+    private static Yaml yaml() {
+        DumperOptions dump = new DumperOptions();
+        dump.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        dump.setIndent(2);
+        dump.setIndicatorIndent(0);
+        dump.setWidth(120);
+        dump.setDereferenceAliases(true);
+        LoaderOptions load = new LoaderOptions();
+        return new Yaml(new SafeConstructor(load), new Representer(dump), dump, load);
+    }
 }

@@ -9,176 +9,176 @@ import org.yaml.snakeyaml.Yaml;
 
 /** Renders the real template and reads the result back as YAML, the way docker stack deploy would. */
 class StackRendererTest {
-  private final StackRenderer renderer = new StackRenderer();
+    private final StackRenderer renderer = new StackRenderer();
 
-  private static StackSettings.Builder settings() {
-    return StackSettings.builder("cfiddle")
-        .clusterImage("reg:5000/cfiddle-cluster/cluster:1.0", "sha256:c1")
-        .userImage("reg:5000/cfiddle-cluster/user:1.0", "sha256:u1")
-        .sandboxImage("reg:5000/cfiddle-cluster/sandbox:1.0");
-  }
-
-  private Map<String, Object> rendered(StackSettings s) {
-    return new Yaml().load(renderer.render(s));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> at(Map<String, Object> m, String... path) {
-    Object o = m;
-    for (String key : path) {
-      assertThat((Map<String, Object>) o).containsKey(key);
-      o = ((Map<String, Object>) o).get(key);
+    private static StackSettings.Builder settings() {
+        return StackSettings.builder("cfiddle")
+                .clusterImage("reg:5000/cfiddle-cluster/cluster:1.0", "sha256:c1")
+                .userImage("reg:5000/cfiddle-cluster/user:1.0", "sha256:u1")
+                .sandboxImage("reg:5000/cfiddle-cluster/sandbox:1.0");
     }
-    return (Map<String, Object>) o;
-  }
 
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> list(Map<String, Object> m, String key) {
-    return (List<Map<String, Object>>) m.get(key);
-  }
-
-  @Test
-  void isComposeFileVersion38WithTheFiveServices() {
-    Map<String, Object> stack = rendered(settings().build());
-    assertThat(stack.get("version")).isEqualTo("3.8");
-    assertThat(at(stack, "services")).containsOnlyKeys(StackNames.SERVICES);
-  }
-
-  @Test
-  void everyServiceUsesDnsrrTheOverlayNetworkAnImageIdLabelAndAHealthcheck() {
-    Map<String, Object> services = at(rendered(settings().build()), "services");
-    for (String name : StackNames.SERVICES) {
-      Map<String, Object> service = at(services, name);
-      assertThat(at(service, "deploy").get("endpoint_mode")).as(name).isEqualTo("dnsrr");
-      assertThat(service.get("networks")).as(name).isEqualTo(List.of("cluster"));
-      assertThat(at(service, "healthcheck").get("test")).as(name).isNotNull();
-      assertThat(at(service, "labels").get(StackNames.IMAGE_ID_LABEL)).as(name)
-          .isEqualTo(name.equals("user") ? "sha256:u1" : "sha256:c1");
+    private Map<String, Object> rendered(StackSettings s) {
+        return new Yaml().load(renderer.render(s));
     }
-    Map<String, Object> network = at(rendered(settings().build()), "networks", "cluster");
-    assertThat(network).containsEntry("driver", "overlay").containsEntry("attachable", true);
-  }
 
-  @Test
-  void rolesImagesAndHostnames() {
-    Map<String, Object> services = at(rendered(settings().build()), "services");
-    assertThat(at(services, "db").get("command")).isEqualTo(List.of("db"));
-    assertThat(at(services, "slurmdbd").get("command")).isEqualTo(List.of("dbd"));
-    assertThat(at(services, "slurmctld").get("command")).isEqualTo(List.of("controller"));
-    assertThat(at(services, "worker").get("command")).isEqualTo(List.of("worker"));
-    assertThat(at(services, "user").get("command")).isEqualTo(List.of("notebook"));
-    assertThat(at(services, "slurmctld").get("image")).isEqualTo("reg:5000/cfiddle-cluster/cluster:1.0");
-    assertThat(at(services, "user").get("image")).isEqualTo("reg:5000/cfiddle-cluster/user:1.0");
-    assertThat(at(services, "slurmdbd").get("hostname")).isEqualTo("slurmdbd");
-    assertThat(at(services, "slurmctld").get("hostname")).isEqualTo("slurmctld");
-    assertThat(at(services, "user").get("hostname")).isEqualTo("usernode");
-  }
-
-  @Test
-  void mungeKeyIsOwnedByMungeAndPrivateWherever() {
-    Map<String, Object> services = at(rendered(settings().build()), "services");
-    for (String name : List.of("slurmdbd", "slurmctld", "worker", "user")) {
-      assertThat(list(at(services, name), "secrets")).as(name)
-          .contains(Map.of("source", "munge_key", "target", "/run/secrets/munge.key", "uid", "990", "gid", "990",
-              "mode", 0400));
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> at(Map<String, Object> m, String... path) {
+        Object o = m;
+        for (String key : path) {
+            assertThat((Map<String, Object>) o).containsKey(key);
+            o = ((Map<String, Object>) o).get(key);
+        }
+        return (Map<String, Object>) o;
     }
-    assertThat(list(at(services, "db"), "secrets")).extracting(s -> s.get("source")).containsExactly("db_password");
-    assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("target"))
-        .contains("/run/secrets/jupyter_token");
-  }
 
-  @Test
-  void secretsAreExternalAndNamedAfterTheStack() {
-    Map<String, Object> stack = rendered(StackSettings.builder("lab").clusterImage("c", "").userImage("u", "")
-        .sandboxImage("s").build());
-    for (String secret : StackNames.SECRETS) {
-      assertThat(at(stack, "secrets", secret)).containsEntry("external", true)
-          .containsEntry("name", StackNames.secretName("lab", secret));
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> m, String key) {
+        return (List<Map<String, Object>>) m.get(key);
     }
-  }
 
-  @Test
-  void byDefaultOneWorkerPerLabelledNode() {
-    Map<String, Object> worker = at(rendered(settings().build()), "services", "worker");
-    assertThat(at(worker, "deploy")).containsEntry("mode", "global").doesNotContainKey("replicas");
-    assertThat(at(worker, "deploy", "placement").get("constraints"))
-        .isEqualTo(List.of("node.labels.cfiddle.worker == true"));
-    assertThat(worker.get("hostname")).isEqualTo("{{.Node.Hostname}}-worker");
-    assertThat(list(worker, "volumes")).contains(
-        Map.of("type", "bind", "source", "/var/run/docker.sock", "target", "/var/run/docker.sock"));
-    assertThat(at(worker, "environment")).containsEntry("CFIDDLE_SANDBOX_IMAGE", "reg:5000/cfiddle-cluster/sandbox:1.0")
-        .containsEntry("CFIDDLE_SANDBOX_MEMORY", "1g").containsEntry("CFIDDLE_SANDBOX_PIDS", "256");
-  }
-
-  @Test
-  void aWorkerCountMeansReplicasWithSlotHostnames() {
-    Map<String, Object> worker = at(rendered(settings().workers(3).build()), "services", "worker");
-    assertThat(at(worker, "deploy")).containsEntry("mode", "replicated").containsEntry("replicas", 3);
-    assertThat(worker.get("hostname")).isEqualTo("worker-{{.Task.Slot}}");
-  }
-
-  @Test
-  void headServicesArePinnedToTheHeadNode() {
-    Map<String, Object> services = at(rendered(settings().build()), "services");
-    for (String name : List.of("db", "slurmdbd", "slurmctld", "user")) {
-      assertThat(at(services, name, "deploy", "placement").get("constraints")).as(name)
-          .isEqualTo(List.of("node.labels.cfiddle.head == true"));
+    @Test
+    void isComposeFileVersion38WithTheFiveServices() {
+        Map<String, Object> stack = rendered(settings().build());
+        assertThat(stack.get("version")).isEqualTo("3.8");
+        assertThat(at(stack, "services")).containsOnlyKeys(StackNames.SERVICES);
     }
-  }
 
-  @Test
-  void theNotebookPortIsPublishedInHostMode() {
-    Map<String, Object> user = at(rendered(settings().jupyterPort(9999).build()), "services", "user");
-    assertThat(list(user, "ports")).containsExactly(
-        Map.of("target", 8888, "published", 9999, "protocol", "tcp", "mode", "host"));
-  }
-
-  @Test
-  void settingsReachTheEnvironment() {
-    Map<String, Object> services = at(rendered(settings().times("10", "60", "7").sandboxLimits("512m", 64).build()),
-        "services");
-    assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_DEFAULT_TIME", "10")
-        .containsEntry("SLURM_MAX_TIME", "60");
-    assertThat(at(services, "user", "environment")).containsEntry("CFIDDLE_TIME_LIMIT", "7");
-    assertThat(at(services, "worker", "environment")).containsEntry("CFIDDLE_SANDBOX_MEMORY", "512m")
-        .containsEntry("CFIDDLE_SANDBOX_PIDS", "64");
-  }
-
-  @Test
-  void withoutAUsersFileNoConfigIsMounted() {
-    Map<String, Object> stack = rendered(settings().build());
-    assertThat(stack).doesNotContainKey("configs");
-    assertThat(at(stack, "services", "worker")).doesNotContainKey("configs");
-  }
-
-  @Test
-  void aUsersFileIsMountedOnControllerWorkersAndUserNode() {
-    Map<String, Object> stack = rendered(settings().usersConfigName("cfiddle_users_0123abcd").build());
-    assertThat(at(stack, "configs", "users")).containsEntry("external", true)
-        .containsEntry("name", "cfiddle_users_0123abcd");
-    for (String name : List.of("slurmctld", "worker", "user")) {
-      assertThat(list(at(stack, "services", name), "configs")).as(name)
-          .containsExactly(Map.of("source", "users", "target", "/etc/cfiddle/users", "mode", 0444));
+    @Test
+    void everyServiceUsesDnsrrTheOverlayNetworkAnImageIdLabelAndAHealthcheck() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        for (String name : StackNames.SERVICES) {
+            Map<String, Object> service = at(services, name);
+            assertThat(at(service, "deploy").get("endpoint_mode")).as(name).isEqualTo("dnsrr");
+            assertThat(service.get("networks")).as(name).isEqualTo(List.of("cluster"));
+            assertThat(at(service, "healthcheck").get("test")).as(name).isNotNull();
+            assertThat(at(service, "labels").get(StackNames.IMAGE_ID_LABEL)).as(name)
+                    .isEqualTo(name.equals("user") ? "sha256:u1" : "sha256:c1");
+        }
+        Map<String, Object> network = at(rendered(settings().build()), "networks", "cluster");
+        assertThat(network).containsEntry("driver", "overlay").containsEntry("attachable", true);
     }
-    assertThat(at(stack, "services", "db")).doesNotContainKey("configs");
-  }
 
-  @Test
-  void healthchecksKeepTheirShellDollarsEscapedForDocker() {
-    String text = renderer.render(settings().build());
-    assertThat(text).contains("$$(hostname -s)").doesNotContain("${");
-  }
+    @Test
+    void rolesImagesAndHostnames() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        assertThat(at(services, "db").get("command")).isEqualTo(List.of("db"));
+        assertThat(at(services, "slurmdbd").get("command")).isEqualTo(List.of("dbd"));
+        assertThat(at(services, "slurmctld").get("command")).isEqualTo(List.of("controller"));
+        assertThat(at(services, "worker").get("command")).isEqualTo(List.of("worker"));
+        assertThat(at(services, "user").get("command")).isEqualTo(List.of("notebook"));
+        assertThat(at(services, "slurmctld").get("image")).isEqualTo("reg:5000/cfiddle-cluster/cluster:1.0");
+        assertThat(at(services, "user").get("image")).isEqualTo("reg:5000/cfiddle-cluster/user:1.0");
+        assertThat(at(services, "slurmdbd").get("hostname")).isEqualTo("slurmdbd");
+        assertThat(at(services, "slurmctld").get("hostname")).isEqualTo("slurmctld");
+        assertThat(at(services, "user").get("hostname")).isEqualTo("usernode");
+    }
 
-  @Test
-  void theSameSettingsRenderTheSameText() {
-    assertThat(renderer.render(settings().usersConfigName("x").build()))
-        .isEqualTo(renderer.render(settings().usersConfigName("x").build()));
-  }
+    @Test
+    void mungeKeyIsOwnedByMungeAndPrivateWherever() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        for (String name : List.of("slurmdbd", "slurmctld", "worker", "user")) {
+            assertThat(list(at(services, name), "secrets")).as(name)
+                    .contains(Map.of("source", "munge_key", "target", "/run/secrets/munge.key", "uid", "990", "gid", "990",
+                            "mode", 0400));
+        }
+        assertThat(list(at(services, "db"), "secrets")).extracting(s -> s.get("source")).containsExactly("db_password");
+        assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("target"))
+                .contains("/run/secrets/jupyter_token");
+    }
 
-  @Test
-  void theTemplateItselfIsValidYamlWithDefaults() {
-    String defaults = ComposeInterpolation.interpolate(StackRenderer.readTemplate(), Map.of());
-    Map<String, Object> stack = new Yaml().load(defaults);
-    assertThat(at(stack, "services", "worker").get("image")).isEqualTo("cfiddle-cluster/cluster:latest");
-  }
+    @Test
+    void secretsAreExternalAndNamedAfterTheStack() {
+        Map<String, Object> stack = rendered(StackSettings.builder("lab").clusterImage("c", "").userImage("u", "")
+                .sandboxImage("s").build());
+        for (String secret : StackNames.SECRETS) {
+            assertThat(at(stack, "secrets", secret)).containsEntry("external", true)
+                    .containsEntry("name", StackNames.secretName("lab", secret));
+        }
+    }
+
+    @Test
+    void byDefaultOneWorkerPerLabelledNode() {
+        Map<String, Object> worker = at(rendered(settings().build()), "services", "worker");
+        assertThat(at(worker, "deploy")).containsEntry("mode", "global").doesNotContainKey("replicas");
+        assertThat(at(worker, "deploy", "placement").get("constraints"))
+                .isEqualTo(List.of("node.labels.cfiddle.worker == true"));
+        assertThat(worker.get("hostname")).isEqualTo("{{.Node.Hostname}}-worker");
+        assertThat(list(worker, "volumes")).contains(
+                Map.of("type", "bind", "source", "/var/run/docker.sock", "target", "/var/run/docker.sock"));
+        assertThat(at(worker, "environment")).containsEntry("CFIDDLE_SANDBOX_IMAGE", "reg:5000/cfiddle-cluster/sandbox:1.0")
+                .containsEntry("CFIDDLE_SANDBOX_MEMORY", "1g").containsEntry("CFIDDLE_SANDBOX_PIDS", "256");
+    }
+
+    @Test
+    void aWorkerCountMeansReplicasWithSlotHostnames() {
+        Map<String, Object> worker = at(rendered(settings().workers(3).build()), "services", "worker");
+        assertThat(at(worker, "deploy")).containsEntry("mode", "replicated").containsEntry("replicas", 3);
+        assertThat(worker.get("hostname")).isEqualTo("worker-{{.Task.Slot}}");
+    }
+
+    @Test
+    void headServicesArePinnedToTheHeadNode() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        for (String name : List.of("db", "slurmdbd", "slurmctld", "user")) {
+            assertThat(at(services, name, "deploy", "placement").get("constraints")).as(name)
+                    .isEqualTo(List.of("node.labels.cfiddle.head == true"));
+        }
+    }
+
+    @Test
+    void theNotebookPortIsPublishedInHostMode() {
+        Map<String, Object> user = at(rendered(settings().jupyterPort(9999).build()), "services", "user");
+        assertThat(list(user, "ports")).containsExactly(
+                Map.of("target", 8888, "published", 9999, "protocol", "tcp", "mode", "host"));
+    }
+
+    @Test
+    void settingsReachTheEnvironment() {
+        Map<String, Object> services = at(rendered(settings().times("10", "60", "7").sandboxLimits("512m", 64).build()),
+                "services");
+        assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_DEFAULT_TIME", "10")
+                .containsEntry("SLURM_MAX_TIME", "60");
+        assertThat(at(services, "user", "environment")).containsEntry("CFIDDLE_TIME_LIMIT", "7");
+        assertThat(at(services, "worker", "environment")).containsEntry("CFIDDLE_SANDBOX_MEMORY", "512m")
+                .containsEntry("CFIDDLE_SANDBOX_PIDS", "64");
+    }
+
+    @Test
+    void withoutAUsersFileNoConfigIsMounted() {
+        Map<String, Object> stack = rendered(settings().build());
+        assertThat(stack).doesNotContainKey("configs");
+        assertThat(at(stack, "services", "worker")).doesNotContainKey("configs");
+    }
+
+    @Test
+    void aUsersFileIsMountedOnControllerWorkersAndUserNode() {
+        Map<String, Object> stack = rendered(settings().usersConfigName("cfiddle_users_0123abcd").build());
+        assertThat(at(stack, "configs", "users")).containsEntry("external", true)
+                .containsEntry("name", "cfiddle_users_0123abcd");
+        for (String name : List.of("slurmctld", "worker", "user")) {
+            assertThat(list(at(stack, "services", name), "configs")).as(name)
+                    .containsExactly(Map.of("source", "users", "target", "/etc/cfiddle/users", "mode", 0444));
+        }
+        assertThat(at(stack, "services", "db")).doesNotContainKey("configs");
+    }
+
+    @Test
+    void healthchecksKeepTheirShellDollarsEscapedForDocker() {
+        String text = renderer.render(settings().build());
+        assertThat(text).contains("$$(hostname -s)").doesNotContain("${");
+    }
+
+    @Test
+    void theSameSettingsRenderTheSameText() {
+        assertThat(renderer.render(settings().usersConfigName("x").build()))
+                .isEqualTo(renderer.render(settings().usersConfigName("x").build()));
+    }
+
+    @Test
+    void theTemplateItselfIsValidYamlWithDefaults() {
+        String defaults = ComposeInterpolation.interpolate(StackRenderer.readTemplate(), Map.of());
+        Map<String, Object> stack = new Yaml().load(defaults);
+        assertThat(at(stack, "services", "worker").get("image")).isEqualTo("cfiddle-cluster/cluster:latest");
+    }
 }
