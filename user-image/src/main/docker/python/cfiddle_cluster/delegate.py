@@ -18,6 +18,10 @@ from .settings import ClusterSettings
 RUNNER_FILE = "runner.pickle"
 RESULTS_FILE = "results.pickle"
 STDERR_TAIL_LINES = 20
+# A job that Slurm could not start on its worker (e.g. a worker that died a moment ago and that the controller
+# has not yet noticed) ran nothing, so it is safe to submit again: Slurm then picks a live worker.
+LAUNCH_ATTEMPTS = 3
+NEVER_STARTED = ("srun: error: Application launch failed", "srun: error: Task launch for")
 
 
 def _error(message):
@@ -33,8 +37,11 @@ class SlurmDelegate:
         results_path = _option(command, "--results")
         invocations = list(runner.get_invocations())
         experiment = pack_experiment(runner, invocations)
-        completed = subprocess.run(self._srun_command(), input=experiment, capture_output=True)
-        stderr = completed.stderr.decode(errors="replace")
+        for _attempt in range(LAUNCH_ATTEMPTS):
+            completed = subprocess.run(self._srun_command(), input=experiment, capture_output=True)
+            stderr = completed.stderr.decode(errors="replace")
+            if completed.returncode == 0 or not _never_started(stderr):
+                break
         if completed.returncode != 0:
             raise _error(_failure_message(completed.returncode, stderr, self._settings))
         results = unpack_results(completed.stdout, stderr)
@@ -47,6 +54,10 @@ class SlurmDelegate:
         return ["srun", "--quiet", "--nodes=1", "--ntasks=1", f"--partition={s.partition}",
                 f"--time={s.time_limit}", f"--job-name={s.job_name}", "--chdir=/tmp", "--export=NONE",
                 "/usr/bin/sudo", "-n", s.launcher]
+
+
+def _never_started(stderr):
+    return any(line.startswith(NEVER_STARTED) for line in stderr.splitlines())
 
 
 def _option(command, name):

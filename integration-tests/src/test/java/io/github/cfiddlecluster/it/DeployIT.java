@@ -15,10 +15,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +130,13 @@ class DeployIT {
         DOCKER.killContainerCmd(taskContainer("slurmctld")).exec();
         awaitWorkersIdle("after the controller was killed");
 
-        DOCKER.killContainerCmd(taskContainer("worker")).exec();
+        String worker = taskContainer("worker");
+        String node = DOCKER.inspectContainerCmd(worker).exec().getConfig().getHostName();
+        LocalDateTime killed = controllerClock();
+        DOCKER.killContainerCmd(worker).exec();
+        await(node + "'s replacement registered with Slurm").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsMatching(e -> true)
+                .until(() -> slurmdStartTime(node), started -> !started.isBefore(killed));
         awaitWorkersIdle("after a worker was killed");
 
         JsonNode result = ScriptResult.parse(exec(taskContainer("user"), "student", "python3", "/opt/experiments/sweep.py"));
@@ -236,6 +245,21 @@ class DeployIT {
         await("worker-1 and worker-2 idle in Slurm " + when).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsMatching(e -> true) // the controller may be between containers
                 .until(() -> slurmNodes(), nodes -> "idle".equals(nodes.get("worker-1")) && "idle".equals(nodes.get("worker-2")));
+    }
+
+    /** The controller's local time, in which scontrol reports times. */
+    private static LocalDateTime controllerClock() {
+        return LocalDateTime.parse(exec(taskContainer("slurmctld"), "root", "date", "+%Y-%m-%dT%H:%M:%S").strip());
+    }
+
+    /** When the node's current slurmd started, as the controller knows it. */
+    private static LocalDateTime slurmdStartTime(String node) {
+        Matcher started = Pattern.compile("SlurmdStartTime=(\\S+)").matcher(
+                exec(taskContainer("slurmctld"), "root", "scontrol", "show", "node", node));
+        if (!started.find()) {
+            throw new IllegalStateException("no SlurmdStartTime for " + node);
+        }
+        return LocalDateTime.parse(started.group(1));
     }
 
     /** Slurm's nodes and their short states, from the deployed controller. */
