@@ -8,9 +8,13 @@
 : "${SLURM_DEFAULT_TIME:=5}"        # minutes, or any Slurm time format
 : "${SLURM_MAX_TIME:=30}"
 : "${SLURM_MAX_NODES:=64}"
+: "${SLURM_USER_RUNNING_LIMIT:=1}"  # experiments one student may have running at once
+: "${SLURM_USER_SUBMIT_LIMIT:=4}"   # ... and running or waiting
+: "${CFIDDLE_ADMINS:=}"             # comma-separated account names whose jobs are not limited to the launcher
 : "${CFIDDLE_USERS_FILE:=/etc/cfiddle/users}"
 : "${CFIDDLE_START_DEADLINE:=120}"  # seconds to wait for a dependency before giving up
-export SLURM_CONTROLLER SLURM_DBD_HOST SLURM_DB_HOST SLURM_PARTITION SLURM_DEFAULT_TIME SLURM_MAX_TIME SLURM_MAX_NODES
+export SLURM_CONTROLLER SLURM_DBD_HOST SLURM_DB_HOST SLURM_PARTITION SLURM_DEFAULT_TIME SLURM_MAX_TIME SLURM_MAX_NODES \
+  SLURM_USER_RUNNING_LIMIT SLURM_USER_SUBMIT_LIMIT
 
 log() { echo "cfiddle-node[${ROLE:-?}]: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -68,6 +72,18 @@ start_munge() {
   wait_for "munge" sh -c 'munge -n | unmunge'
 }
 
+# A node whose munge key is not the controller's can do nothing: say so once, clearly, and stop. The controller
+# then drops the node's requests unanswered ("Zero Bytes were transmitted or received") though its port is open.
+check_munge_key_matches_controller() {
+  local attempt answer
+  for attempt in 1 2 3 4 5; do
+    answer=$(sinfo --noheader --format=%P 2>&1) && return 0
+    [[ $answer == *"Zero Bytes were transmitted or received"* ]] || return 0
+    sleep 1
+  done
+  die "$SLURM_CONTROLLER accepts connections but refuses this node's credentials: this node's munge key is not the cluster's (every node needs the same key, the stack's munge_key secret)"
+}
+
 # The accounts in CFIDDLE_USERS_FILE, one "name uid gid" line each; dies naming the first bad line.
 list_users() {
   [ -r "$CFIDDLE_USERS_FILE" ] || die "no user list at $CFIDDLE_USERS_FILE"
@@ -99,4 +115,31 @@ sync_users() {
     getent group "$gid" >/dev/null || groupadd --gid "$gid" "$name"
     useradd --uid "$uid" --gid "$gid" --no-create-home --home-dir "/home/$name" --shell /bin/bash "$name"
   done <<<"$users"
+}
+
+# The uids of the CFIDDLE_ADMINS accounts, comma-separated (after sync_users); dies naming an unknown one.
+admin_uids() {
+  local name uid uids=()
+  for name in ${CFIDDLE_ADMINS//,/ }; do
+    uid=$(id -u "$name" 2>/dev/null) || die "CFIDDLE_ADMINS names '$name', who is not in $CFIDDLE_USERS_FILE"
+    uids+=("$uid")
+  done
+  (IFS=,; echo "${uids[*]}")
+}
+
+# Every account may submit, under the partition's QOS limits (enforced by slurmctld through accounting).
+setup_accounting() {
+  local cluster names
+  cluster=$(sed -n 's/^ClusterName=//p' /etc/slurm/slurm.conf)
+  names=$(list_users | awk '{print $1}' | paste -sd,) || exit 1
+  # "add" of something that exists fails and changes nothing; the check at the end says whether all is in place.
+  sacctmgr -i -Q add cluster "$cluster" >/dev/null 2>&1 || true
+  sacctmgr -i -Q add account cfiddle description="cfiddle students" organization=cfiddle >/dev/null 2>&1 || true
+  sacctmgr -i -Q add qos "$SLURM_PARTITION" >/dev/null 2>&1 || true
+  sacctmgr -i -Q modify qos "$SLURM_PARTITION" set MaxJobsPerUser="$SLURM_USER_RUNNING_LIMIT" \
+    MaxSubmitJobsPerUser="$SLURM_USER_SUBMIT_LIMIT" >/dev/null 2>&1 || true
+  [ -z "$names" ] || sacctmgr -i -Q add user "$names" account=cfiddle >/dev/null 2>&1 || true
+  sacctmgr -n -P show qos "$SLURM_PARTITION" format=MaxJobsPU,MaxSubmitPU | grep -qx "$SLURM_USER_RUNNING_LIMIT|$SLURM_USER_SUBMIT_LIMIT" \
+    || die "could not set the per-user limits in the accounting database (sacctmgr, slurmdbd at $SLURM_DBD_HOST)"
+  log "accounting: ${names//,/ } in account cfiddle; per user $SLURM_USER_RUNNING_LIMIT running, $SLURM_USER_SUBMIT_LIMIT submitted"
 }

@@ -13,6 +13,7 @@ class ClusterSettings:
     time_limit: str = "5"          # any Slurm --time format: minutes, minutes:seconds, ...
     launcher: str = "/usr/local/sbin/cfiddle-launch"
     job_name: str = "cfiddle"
+    output_limit: str = "16m"      # per stream; the workers' launcher enforces the same limit
 
     @classmethod
     def load(cls, path=SETTINGS_FILE):
@@ -24,4 +25,5 @@ class ClusterSettings:
         return cls(partition=section.get("partition", defaults.partition),
                    time_limit=section.get("time_limit", defaults.time_limit),
                    launcher=section.get("launcher", defaults.launcher),
-                   job_name=section.get("job_name", defaults.job_name))
+                   job_name=section.get("job_name", defaults.job_name),
+                   output_limit=section.get("output_limit", defaults.output_limit))
