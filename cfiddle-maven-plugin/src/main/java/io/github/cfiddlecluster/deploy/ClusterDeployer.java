@@ -97,6 +97,8 @@ public final class ClusterDeployer {
                 .jupyterPort(config.jupyterPort())
                 .times(config.defaultTime(), config.maxTime(), config.timeLimit())
                 .sandboxLimits(config.sandboxMemory(), config.sandboxPids())
+                .sandboxOutputLimit(config.sandboxOutputLimit())
+                .userLimits(config.userRunningLimit(), config.userSubmitLimit())
                 .build();
         Path stackFile = writeStackFile(config, renderer.render(settings));
         replaceWorkerServiceOnModeChange(config);

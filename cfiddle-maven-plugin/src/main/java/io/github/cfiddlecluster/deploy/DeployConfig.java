@@ -44,6 +44,9 @@ public final class DeployConfig {
     private final String timeLimit;
     private final String sandboxMemory;
     private final int sandboxPids;
+    private final String sandboxOutputLimit;
+    private final int userRunningLimit;
+    private final int userSubmitLimit;
     private final Path outputDirectory;
     private final boolean purge;
     private final String dockerHost;
@@ -63,6 +66,9 @@ public final class DeployConfig {
         timeLimit = blankToNull(b.timeLimit) == null ? b.defaultTime : b.timeLimit;
         sandboxMemory = b.sandboxMemory;
         sandboxPids = b.sandboxPids;
+        sandboxOutputLimit = b.sandboxOutputLimit;
+        userRunningLimit = b.userRunningLimit;
+        userSubmitLimit = b.userSubmitLimit;
         outputDirectory = b.outputDirectory;
         purge = b.purge;
         dockerHost = blankToNull(b.dockerHost);
@@ -87,6 +93,12 @@ public final class DeployConfig {
     public String timeLimit() { return timeLimit; }
     public String sandboxMemory() { return sandboxMemory; }
     public int sandboxPids() { return sandboxPids; }
+    /** How much each experiment may write to each of its output streams (results, printed text). */
+    public String sandboxOutputLimit() { return sandboxOutputLimit; }
+    /** Experiments one user may have running at once. */
+    public int userRunningLimit() { return userRunningLimit; }
+    /** Experiments one user may have running or waiting at once; more are refused when submitted. */
+    public int userSubmitLimit() { return userSubmitLimit; }
     public Path outputDirectory() { return outputDirectory; }
     public boolean purge() { return purge; }
     /** DOCKER_HOST for docker-java and the docker CLI, or null for their defaults (environment, then the socket). */
@@ -140,6 +152,16 @@ public final class DeployConfig {
         }
         if (sandboxPids < 1) {
             problems.add("cfiddle.sandboxPids must be at least 1, not " + sandboxPids);
+        }
+        if (sandboxOutputLimit == null || !MEMORY.matcher(sandboxOutputLimit).matches()) {
+            problems.add("cfiddle.sandboxOutputLimit '" + sandboxOutputLimit + "' is not a size (e.g. 16m)");
+        }
+        if (userRunningLimit < 1) {
+            problems.add("cfiddle.userRunningLimit must be at least 1, not " + userRunningLimit);
+        }
+        if (userSubmitLimit < userRunningLimit) {
+            problems.add("cfiddle.userSubmitLimit " + userSubmitLimit + " is below cfiddle.userRunningLimit "
+                    + userRunningLimit + " (it counts running and waiting experiments)");
         }
         if (outputDirectory == null) {
             problems.add("no output directory for the rendered stack file");
@@ -217,7 +239,8 @@ public final class DeployConfig {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
                 .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-                .sandboxPids(sandboxPids).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
+                .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
+                .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
     }
 
     public static final class Builder {
@@ -235,6 +258,9 @@ public final class DeployConfig {
         private String timeLimit;
         private String sandboxMemory = "1g";
         private int sandboxPids = 256;
+        private String sandboxOutputLimit = "16m";
+        private int userRunningLimit = 1;
+        private int userSubmitLimit = 4;
         private Path outputDirectory = Path.of("target", "cfiddle");
         private boolean purge;
         private String dockerHost;
@@ -254,6 +280,9 @@ public final class DeployConfig {
         public Builder timeLimit(String v) { timeLimit = v; return this; }
         public Builder sandboxMemory(String v) { sandboxMemory = v; return this; }
         public Builder sandboxPids(int v) { sandboxPids = v; return this; }
+        public Builder sandboxOutputLimit(String v) { sandboxOutputLimit = v; return this; }
+        public Builder userRunningLimit(int v) { userRunningLimit = v; return this; }
+        public Builder userSubmitLimit(int v) { userSubmitLimit = v; return this; }
         public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
         public Builder purge(boolean v) { purge = v; return this; }
         public Builder dockerHost(String v) { dockerHost = v; return this; }

@@ -77,6 +77,24 @@ public class DeployMojo extends AbstractClusterMojo {
     @Parameter(property = "cfiddle.sandboxPids", defaultValue = "256")
     private int sandboxPids;
 
+    /**
+     * How much each experiment may write to each of its output streams (its results, and what it prints); past it
+     * the experiment is stopped with an error naming the limit. A Docker-style size.
+     */
+    @Parameter(property = "cfiddle.sandboxOutputLimit", defaultValue = "16m")
+    private String sandboxOutputLimit;
+
+    /** Experiments one user may have running at once (Slurm QOS MaxJobsPerUser); more wait their turn. */
+    @Parameter(property = "cfiddle.userRunningLimit", defaultValue = "1")
+    private int userRunningLimit;
+
+    /**
+     * Experiments one user may have running or waiting at once (Slurm QOS MaxSubmitJobsPerUser); more are refused
+     * with an error that says so.
+     */
+    @Parameter(property = "cfiddle.userSubmitLimit", defaultValue = "4")
+    private int userSubmitLimit;
+
     /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
     @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
     private File outputDirectory;
@@ -86,7 +104,8 @@ public class DeployMojo extends AbstractClusterMojo {
         return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
                 .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-                .sandboxPids(sandboxPids).outputDirectory(outputDirectory.toPath());
+                .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
+                .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory.toPath());
     }
 
     @Override

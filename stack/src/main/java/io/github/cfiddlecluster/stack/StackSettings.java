@@ -20,6 +20,9 @@ public final class StackSettings {
     private final String timeLimit;
     private final String sandboxMemory;
     private final int sandboxPids;
+    private final String sandboxOutputLimit;
+    private final int userRunningLimit;
+    private final int userSubmitLimit;
 
     private StackSettings(Builder b) {
         this.stackName = Objects.requireNonNull(b.stackName, "stackName");
@@ -39,6 +42,9 @@ public final class StackSettings {
         this.timeLimit = b.timeLimit;
         this.sandboxMemory = b.sandboxMemory;
         this.sandboxPids = b.sandboxPids;
+        this.sandboxOutputLimit = b.sandboxOutputLimit;
+        this.userRunningLimit = b.userRunningLimit;
+        this.userSubmitLimit = b.userSubmitLimit;
     }
 
     public static Builder builder(String stackName) {
@@ -70,6 +76,9 @@ public final class StackSettings {
         v.put("CFIDDLE_TIME_LIMIT", timeLimit);
         v.put("SANDBOX_MEMORY", sandboxMemory);
         v.put("SANDBOX_PIDS", Integer.toString(sandboxPids));
+        v.put("SANDBOX_OUTPUT_LIMIT", sandboxOutputLimit);
+        v.put("USER_RUNNING_LIMIT", Integer.toString(userRunningLimit));
+        v.put("USER_SUBMIT_LIMIT", Integer.toString(userSubmitLimit));
         return v;
     }
 
@@ -88,6 +97,9 @@ public final class StackSettings {
         private String timeLimit = "5";
         private String sandboxMemory = "1g";
         private int sandboxPids = 256;
+        private String sandboxOutputLimit = "16m";
+        private int userRunningLimit = 1;
+        private int userSubmitLimit = 4;
 
         private Builder(String stackName) {
             this.stackName = stackName;
@@ -136,6 +148,19 @@ public final class StackSettings {
         public Builder sandboxLimits(String memory, int pids) {
             this.sandboxMemory = memory;
             this.sandboxPids = pids;
+            return this;
+        }
+
+        /** What each experiment may write to each of its output streams. */
+        public Builder sandboxOutputLimit(String limit) {
+            this.sandboxOutputLimit = limit;
+            return this;
+        }
+
+        /** Experiments one user may have running, and running or waiting, at once. */
+        public Builder userLimits(int running, int submitted) {
+            this.userRunningLimit = running;
+            this.userSubmitLimit = submitted;
             return this;
         }
 

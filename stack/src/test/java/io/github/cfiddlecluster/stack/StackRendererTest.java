@@ -45,18 +45,40 @@ class StackRendererTest {
     }
 
     @Test
-    void everyServiceUsesDnsrrTheOverlayNetworkAnImageIdLabelAndAHealthcheck() {
+    void everyServiceUsesDnsrrAnImageIdLabelAndAHealthcheck() {
         Map<String, Object> services = at(rendered(settings().build()), "services");
         for (String name : StackNames.SERVICES) {
             Map<String, Object> service = at(services, name);
             assertThat(at(service, "deploy").get("endpoint_mode")).as(name).isEqualTo("dnsrr");
-            assertThat(service.get("networks")).as(name).isEqualTo(List.of("cluster"));
             assertThat(at(service, "healthcheck").get("test")).as(name).isNotNull();
             assertThat(at(service, "labels").get(StackNames.IMAGE_ID_LABEL)).as(name)
                     .isEqualTo(name.equals("user") ? "sha256:u1" : "sha256:c1");
         }
         Map<String, Object> network = at(rendered(settings().build()), "networks", "cluster");
         assertThat(network).containsEntry("driver", "overlay").containsEntry("attachable", true);
+    }
+
+    @Test
+    void theAccountingDatabaseIsOnlyOnTheBackEndNetworkWhichOnlyTheControllerJoins() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        assertThat(at(services, "db").get("networks")).isEqualTo(List.of("backend"));
+        assertThat(at(services, "slurmdbd").get("networks")).isEqualTo(List.of("backend"));
+        assertThat(at(services, "slurmctld").get("networks")).isEqualTo(List.of("cluster", "backend"));
+        assertThat(at(services, "worker").get("networks")).isEqualTo(List.of("cluster"));
+        assertThat(at(services, "user").get("networks")).isEqualTo(List.of("cluster"));
+    }
+
+    @Test
+    void fairUseLimitsAndTheClusterLabelReachTheNodes() {
+        StackSettings settings = settings().userLimits(2, 7).sandboxOutputLimit("3m").build();
+        Map<String, Object> services = at(rendered(settings), "services");
+        assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_USER_RUNNING_LIMIT", "2")
+                .containsEntry("SLURM_USER_SUBMIT_LIMIT", "7");
+        assertThat(at(services, "worker", "environment")).containsEntry("CFIDDLE_SANDBOX_OUTPUT_LIMIT", "3m")
+                .containsEntry("CFIDDLE_CLUSTER_NAME", settings.stackName());
+        assertThat(at(services, "user", "environment")).containsEntry("CFIDDLE_SANDBOX_OUTPUT_LIMIT", "3m");
+        assertThat(at(services, "worker", "deploy", "resources", "limits")).containsKey("memory");
+        assertThat(at(services, "user", "deploy", "resources", "limits")).containsKey("memory");
     }
 
     @Test
