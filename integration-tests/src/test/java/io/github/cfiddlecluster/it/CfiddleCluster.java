@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ExecConfig;
 import org.testcontainers.containers.GenericContainer;
@@ -43,11 +45,18 @@ public final class CfiddleCluster implements Startable {
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
 
     private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(NOTEBOOK_USER, NOTEBOOK_UID));
+    private final List<String> admins = new ArrayList<>();
     private int workerCount = 1;
     private String timeLimit = "1";
     private final String jupyterToken = HexFormat.of().formatHex(randomBytes(16));
+    /** Labels this cluster's sandboxes on the shared engine (the stack name, in a deployed cluster). */
+    private final String clusterName = "cfit-" + HexFormat.of().formatHex(randomBytes(4));
+    private final byte[] mungeKey = randomBytes(1024);
+    private byte[] usersFile;
 
     private Network network;
+    /** Accounting (db, slurmdbd): only the controller joins it too, as in the stack. */
+    private Network backend;
     private GenericContainer<?> db;
     private GenericContainer<?> dbd;
     private GenericContainer<?> controller;
@@ -65,6 +74,13 @@ public final class CfiddleCluster implements Startable {
         return this;
     }
 
+    /** An account whose jobs may run anything on a worker (CFIDDLE_ADMINS), for maintenance. */
+    public CfiddleCluster withAdmin(String name, int uid) {
+        users.put(name, uid);
+        admins.add(name);
+        return this;
+    }
+
     /** The time limit of every experiment's job (any Slurm --time format). */
     public CfiddleCluster withTimeLimit(String slurmTime) {
         this.timeLimit = slurmTime;
@@ -74,30 +90,26 @@ public final class CfiddleCluster implements Startable {
     @Override
     public void start() {
         network = Network.newNetwork();
-        byte[] mungeKey = randomBytes(1024);
+        backend = Network.newNetwork();
         byte[] dbPassword = HexFormat.of().formatHex(randomBytes(12)).getBytes(StandardCharsets.US_ASCII);
-        byte[] usersFile = users.entrySet().stream()
+        usersFile = users.entrySet().stream()
                 .map(u -> u.getKey() + ":" + u.getValue() + ":" + u.getValue() + "\n")
                 .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
 
-        db = node("db", "db")
+        db = node(backend, "db", "db")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
                 .waitingFor(Wait.forLogMessage(".*mariadbd: ready for connections.*", 1));
-        dbd = node("slurmdbd", "dbd")
+        dbd = node(backend, "slurmdbd", "dbd")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .waitingFor(Wait.forLogMessage(".*slurmdbd version .* started.*", 1));
-        controller = node("slurmctld", "controller")
+        controller = node(backend, "slurmctld", "controller")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
                 .waitingFor(Wait.forLogMessage(".*Running as primary controller.*", 1));
         for (int i = 1; i <= workerCount; i++) {
-            workers.add(node("worker" + i, "worker")
-                    .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
-                    .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
-                    .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
-                    .withEnv("CFIDDLE_SANDBOX_IMAGE", Images.SANDBOX.asCanonicalNameString())
-                    .waitingFor(Wait.forLogMessage(".*slurmd started.*", 1)));
+            workers.add(worker("worker" + i, mungeKey));
         }
         userNode = new GenericContainer<>(Images.USER)
                 .withNetwork(network).withNetworkAliases("usernode")
@@ -113,18 +125,73 @@ public final class CfiddleCluster implements Startable {
 
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
+        // The controller is the one node on both networks: workers and the user node reach it, not accounting.
+        DockerClientFactory.instance().client().connectToNetworkCmd().withNetworkId(network.getId())
+                .withContainerId(controller.getContainerId())
+                .withContainerNetwork(new ContainerNetwork().withAliases("slurmctld")).exec();
         workers.parallelStream().forEach(GenericContainer::start);
         userNode.start();
         awaitWorkersIdle();
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
     }
 
-    private GenericContainer<?> node(String hostname, String role) {
+    private GenericContainer<?> node(Network on, String hostname, String role) {
         return new GenericContainer<>(Images.CLUSTER)
-                .withNetwork(network).withNetworkAliases(hostname)
+                .withNetwork(on).withNetworkAliases(hostname)
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
                 .withCommand(role)
                 .withStartupTimeout(READY_DEADLINE);
+    }
+
+    private GenericContainer<?> worker(String hostname, byte[] key) {
+        return node(network, hostname, "worker")
+                .withCopyToContainer(Transferable.of(key, 0400), "/run/secrets/munge.key")
+                .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
+                .withEnv("CFIDDLE_SANDBOX_IMAGE", Images.SANDBOX.asCanonicalNameString())
+                .withEnv("CFIDDLE_CLUSTER_NAME", clusterName)
+                .waitingFor(Wait.forLogMessage(".*slurmd started.*", 1));
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** Kills a worker's container outright, as a crashed host would, and starts a new one under its name. */
+    public void replaceWorker(String node) {
+        GenericContainer<?> old = workers.stream().filter(w -> workerName(w).equals(node)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no worker " + node));
+        DockerClientFactory.instance().client().killContainerCmd(old.getContainerId()).exec();
+        old.stop();
+        GenericContainer<?> replacement = worker(node, mungeKey);
+        replacement.start();
+        workers.set(workers.indexOf(old), replacement);
+    }
+
+    /** A worker that is not the cluster's: it has a munge key of its own. Returns its log once it has exited. */
+    public String startWorkerWithForeignKey(String node) {
+        GenericContainer<?> stranger = worker(node, randomBytes(1024))
+                .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
+                        .withTimeout(READY_DEADLINE));
+        try {
+            stranger.start();
+            throw new AssertionError("a worker with a foreign munge key ran:\n" + stranger.getLogs());
+        } catch (org.testcontainers.containers.ContainerLaunchException exited) {
+            return stranger.getLogs();
+        } finally {
+            stranger.stop();
+        }
+    }
+
+    /** Restarts the controller's container (SIGTERM, then a fresh start of the same container). */
+    public void restartController() {
+        DockerClientFactory.instance().client().restartContainerCmd(controller.getContainerId()).exec();
+    }
+
+    /** Restarts the accounting database and slurmdbd. */
+    public void restartAccounting() {
+        DockerClientFactory.instance().client().restartContainerCmd(db.getContainerId()).exec();
+        DockerClientFactory.instance().client().restartContainerCmd(dbd.getContainerId()).exec();
     }
 
     /** Waits until every worker is registered with Slurm and idle. */
@@ -135,7 +202,17 @@ public final class CfiddleCluster implements Startable {
     }
 
     public List<String> workerNames() {
-        return workers.stream().map(w -> w.getContainerInfo().getConfig().getHostName()).toList();
+        return workers.stream().map(CfiddleCluster::workerName).toList();
+    }
+
+    private static String workerName(GenericContainer<?> worker) {
+        return worker.getContainerInfo().getConfig().getHostName();
+    }
+
+    public ExecResult workerExec(String node, String... command) {
+        GenericContainer<?> worker = workers.stream().filter(w -> workerName(w).equals(node)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no worker " + node));
+        return exec(worker, "root", "/", command);
     }
 
     /** Slurm's short state of a node (idle, alloc, down, ...), or "" when the controller does not know it. */
@@ -157,15 +234,20 @@ public final class CfiddleCluster implements Startable {
      * and the tail of the cluster's logs.
      */
     public String python(String user, String script, String... args) {
-        copyScripts(script, "experiments/cfiddle_test_support.py");
-        String[] command = Stream.concat(Stream.of("python3", SCRIPTS_DIR + "/" + script), Arrays.stream(args))
-                .toArray(String[]::new);
-        ExecResult result = userNodeExec(user, command);
+        ExecResult result = pythonOutcome(user, script, args);
         if (result.getExitCode() != 0) {
             throw new AssertionError("python " + script + " as " + user + " exited " + result.getExitCode()
                     + "\n--- stdout\n" + result.getStdout() + "\n--- stderr\n" + result.getStderr() + "\n" + logsTail());
         }
         return result.getStdout();
+    }
+
+    /** Like {@link #python}, whatever the script's exit code. */
+    public ExecResult pythonOutcome(String user, String script, String... args) {
+        copyScripts(script, "experiments/cfiddle_test_support.py");
+        String[] command = Stream.concat(Stream.of("python3", SCRIPTS_DIR + "/" + script), Arrays.stream(args))
+                .toArray(String[]::new);
+        return userNodeExec(user, command);
     }
 
     private void copyScripts(String... resources) {
@@ -232,9 +314,7 @@ public final class CfiddleCluster implements Startable {
                 .filter(c -> c != null)
                 .toList().parallelStream()
                 .forEach(GenericContainer::stop);
-        if (network != null) {
-            network.close();
-        }
+        Stream.of(network, backend).filter(n -> n != null).forEach(Network::close);
     }
 
     private static ExecResult exec(GenericContainer<?> container, String user, String workDir, String... command) {

@@ -158,7 +158,7 @@ class ClusterRunIT {
         CompletableFuture<JsonNode> running = CompletableFuture.supplyAsync(
                 () -> ScriptResult.parse(CLUSTER.python(BOB, "experiments/bad_input.py", "infinite_loop")));
         await("bob's sandbox running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !Sandboxes.ofUid(CLUSTER.workerNames(), BOB_UID).isEmpty());
+                .until(() -> !Sandboxes.ofUid(CLUSTER, BOB_UID).isEmpty());
 
         assertThat(CLUSTER.controllerExec("scancel", "--user=" + BOB).getExitCode()).isZero();
 
@@ -187,6 +187,6 @@ class ClusterRunIT {
 
     private static void awaitNoSandboxLeft() {
         await("no sandbox container left on the engine").atMost(CLEANUP_DEADLINE).pollInterval(Duration.ofMillis(250))
-                .until(() -> Sandboxes.on(CLUSTER.workerNames()).isEmpty());
+                .until(() -> Sandboxes.of(CLUSTER).isEmpty());
     }
 }

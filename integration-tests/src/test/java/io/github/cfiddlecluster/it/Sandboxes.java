@@ -1,24 +1,21 @@
 package io.github.cfiddlecluster.it;
 
 import com.github.dockerjava.api.model.Container;
-import java.util.Collection;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
 
-/** The sandbox containers that workers started on this host's engine (they carry the launcher's labels). */
+/** The sandbox containers a test cluster's workers started on this host's engine (they carry the launcher's labels). */
 final class Sandboxes {
     private Sandboxes() {
     }
 
-    /** Sandboxes, running or not, started by the given worker nodes. */
-    static List<Container> on(Collection<String> workerNodes) {
+    /** The cluster's sandboxes, running or not. */
+    static List<Container> of(CfiddleCluster cluster) {
         return DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(List.of("cfiddle.job")).exec().stream()
-                .filter(c -> workerNodes.contains(c.getLabels().get("cfiddle.node")))
-                .toList();
+                .withLabelFilter(java.util.Map.of("cfiddle.cluster", cluster.clusterName())).exec();
     }
 
-    static List<Container> ofUid(Collection<String> workerNodes, int uid) {
-        return on(workerNodes).stream().filter(c -> String.valueOf(uid).equals(c.getLabels().get("cfiddle.uid"))).toList();
+    static List<Container> ofUid(CfiddleCluster cluster, int uid) {
+        return of(cluster).stream().filter(c -> String.valueOf(uid).equals(c.getLabels().get("cfiddle.uid"))).toList();
     }
 }

@@ -11,6 +11,9 @@ final class SharedCluster {
     static final String BOB = "bob";
     static final int BOB_UID = 2002;
     static final String TIME_LIMIT = "0:20";
+    /** May run maintenance jobs (anything) on workers. */
+    static final String ADMIN = "admin";
+    static final int ADMIN_UID = 3000;
 
     private static CfiddleCluster cluster;
     private static RuntimeException failure;
@@ -24,7 +27,7 @@ final class SharedCluster {
         }
         if (cluster == null) {
             CfiddleCluster starting = new CfiddleCluster().withWorkers(2)
-                    .withUser(ALICE, ALICE_UID).withUser(BOB, BOB_UID).withTimeLimit(TIME_LIMIT);
+                    .withUser(ALICE, ALICE_UID).withUser(BOB, BOB_UID).withAdmin(ADMIN, ADMIN_UID).withTimeLimit(TIME_LIMIT);
             try {
                 starting.start();
             } catch (RuntimeException e) {
