@@ -14,6 +14,9 @@ public final class StackSettings {
     private final String sandboxImage;
     private final int workers;
     private final String usersConfigName;
+    private final String passwordsSecretName;
+    private final String admins;
+    private final int idleTimeoutSeconds;
     private final int jupyterPort;
     private final String defaultTime;
     private final String maxTime;
@@ -33,6 +36,9 @@ public final class StackSettings {
         }
         this.workers = b.workers;
         this.usersConfigName = b.usersConfigName;
+        this.passwordsSecretName = b.passwordsSecretName;
+        this.admins = b.admins;
+        this.idleTimeoutSeconds = b.idleTimeoutSeconds;
         this.jupyterPort = b.jupyterPort;
         this.defaultTime = b.defaultTime;
         this.maxTime = b.maxTime;
@@ -53,6 +59,8 @@ public final class StackSettings {
     public int workers() { return workers; }
     /** The swarm config holding the users file, or null to keep the images' own. */
     public String usersConfigName() { return usersConfigName; }
+    /** The swarm secret holding the students' password hashes, or null: nobody can log in to the hub. */
+    public String passwordsSecretName() { return passwordsSecretName; }
     public int jupyterPort() { return jupyterPort; }
 
     /** The template's variables, as compose interpolation sees them. */
@@ -70,6 +78,8 @@ public final class StackSettings {
         v.put("CFIDDLE_TIME_LIMIT", timeLimit);
         v.put("SANDBOX_MEMORY", sandboxMemory);
         v.put("SANDBOX_PIDS", Integer.toString(sandboxPids));
+        v.put("CFIDDLE_ADMINS", admins);
+        v.put("CFIDDLE_IDLE_TIMEOUT", Integer.toString(idleTimeoutSeconds));
         return v;
     }
 
@@ -82,6 +92,9 @@ public final class StackSettings {
         private String sandboxImage;
         private int workers;
         private String usersConfigName;
+        private String passwordsSecretName;
+        private String admins = "";
+        private int idleTimeoutSeconds = 3600;
         private int jupyterPort = 8888;
         private String defaultTime = "5";
         private String maxTime = "30";
@@ -117,6 +130,23 @@ public final class StackSettings {
 
         public Builder usersConfigName(String name) {
             this.usersConfigName = name;
+            return this;
+        }
+
+        public Builder passwordsSecretName(String name) {
+            this.passwordsSecretName = name;
+            return this;
+        }
+
+        /** The hub's admin accounts, comma-separated (the user node's CFIDDLE_ADMINS). */
+        public Builder admins(String commaSeparated) {
+            this.admins = commaSeparated;
+            return this;
+        }
+
+        /** Seconds after which an idle notebook server stops itself. */
+        public Builder idleTimeoutSeconds(int seconds) {
+            this.idleTimeoutSeconds = seconds;
             return this;
         }
 
