@@ -24,18 +24,8 @@ def _use_text_progress_without_widgets(jupyter_module):
     except ImportError:
         usable = False
     if not usable:
-        jupyter_module.tqdm = _text_progress_on_stdout()
-
-
-def _text_progress_on_stdout():
-    from tqdm.std import tqdm
-
-    class StdoutTqdm(tqdm):
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("file", sys.stdout)
-            super().__init__(*args, **kwargs)
-
-    return StdoutTqdm
+        from cfiddle_cluster.progress import StdoutTqdm
+        jupyter_module.tqdm = StdoutTqdm
 
 
 _ADJUSTMENTS = {"cfiddle.config": _use_slurm_delegate, "cfiddle.jupyter": _use_text_progress_without_widgets}

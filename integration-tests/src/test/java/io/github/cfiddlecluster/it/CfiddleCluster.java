@@ -27,25 +27,30 @@ import org.testcontainers.lifecycle.Startable;
 /**
  * A whole cfiddle cluster on one Docker network, from the images under test and their own configuration:
  * accounting database, slurmdbd, slurmctld, N slurmd workers (sandboxes go to this host's engine) and the
- * Jupyter user node. A fresh munge key, database password and Jupyter token are made for every cluster.
+ * user node with JupyterHub. A fresh munge key, database password and password per account are made for every
+ * cluster (the user node gets only the passwords' hashes).
  *
  * <pre>
  * CfiddleCluster cluster = new CfiddleCluster().withWorkers(2).withUser("alice", 2001).withTimeLimit("0:20");
  * cluster.start();
  * String json = cluster.python("alice", "experiments/sweep.py");
+ * HubSession alice = cluster.logIn("alice");
  * </pre>
  */
 public final class CfiddleCluster implements Startable {
     private static final Logger LOG = LoggerFactory.getLogger(CfiddleCluster.class);
-    public static final String NOTEBOOK_USER = "student";
-    public static final int NOTEBOOK_UID = 1000;
+    /** The account the images' own users file defines, present in every cluster. */
+    public static final String STUDENT = "student";
+    public static final int STUDENT_UID = 1000;
     private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
 
-    private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(NOTEBOOK_USER, NOTEBOOK_UID));
+    private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(STUDENT, STUDENT_UID));
+    private final Map<String, String> passwords = new LinkedHashMap<>();
+    private final List<String> admins = new ArrayList<>();
+    private Duration idleTimeout = Duration.ofHours(1);
     private int workerCount = 1;
     private String timeLimit = "1";
-    private final String jupyterToken = HexFormat.of().formatHex(randomBytes(16));
 
     private Network network;
     private GenericContainer<?> db;
@@ -65,6 +70,18 @@ public final class CfiddleCluster implements Startable {
         return this;
     }
 
+    /** Accounts (already added with {@link #withUser}) that get the hub's admin page. */
+    public CfiddleCluster withAdmins(String... names) {
+        admins.addAll(List.of(names));
+        return this;
+    }
+
+    /** After how long an idle notebook server stops itself. */
+    public CfiddleCluster withIdleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+        return this;
+    }
+
     /** The time limit of every experiment's job (any Slurm --time format). */
     public CfiddleCluster withTimeLimit(String slurmTime) {
         this.timeLimit = slurmTime;
@@ -79,6 +96,8 @@ public final class CfiddleCluster implements Startable {
         byte[] usersFile = users.entrySet().stream()
                 .map(u -> u.getKey() + ":" + u.getValue() + ":" + u.getValue() + "\n")
                 .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
+        users.keySet().forEach(name -> passwords.put(name, HexFormat.of().formatHex(randomBytes(9))));
+        byte[] passwordHashes = PasswordHashes.file(passwords);
 
         db = node("db", "db")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
@@ -104,12 +123,12 @@ public final class CfiddleCluster implements Startable {
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName("usernode"))
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
-                .withCopyToContainer(Transferable.of(jupyterToken.getBytes(StandardCharsets.US_ASCII), 0400),
-                        "/run/secrets/jupyter_token")
+                .withCopyToContainer(Transferable.of(passwordHashes, 0400), "/run/secrets/passwords")
                 .withEnv("CFIDDLE_TIME_LIMIT", timeLimit)
+                .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
+                .withEnv("CFIDDLE_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()))
                 .withExposedPorts(8888)
-                .waitingFor(Wait.forHttp("/api/status").withHeader("Authorization", "token " + jupyterToken)
-                        .forStatusCode(200).withStartupTimeout(READY_DEADLINE));
+                .waitingFor(Wait.forHttp("/hub/health").forStatusCode(200).withStartupTimeout(READY_DEADLINE));
 
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
@@ -199,12 +218,23 @@ public final class CfiddleCluster implements Startable {
                         jobs -> jobs.size() >= count && jobs.stream().allMatch(j -> j.end() != null));
     }
 
-    public String jupyterUrl() {
+    public String hubUrl() {
         return "http://" + userNode.getHost() + ":" + userNode.getMappedPort(8888);
     }
 
-    public String jupyterToken() {
-        return jupyterToken;
+    /** The account's plain-text password (only this test knows it; the cluster has its hash). */
+    public String password(String user) {
+        return passwords.get(user);
+    }
+
+    /** Logs the account in through the hub's login form. */
+    public HubSession logIn(String user) {
+        return HubSession.logIn(hubUrl(), user, password(user));
+    }
+
+    /** Processes on the user node as "user seconds-running rss-KiB command" lines (ps, run as root). */
+    public String userNodeProcesses() {
+        return userNodeExec("root", "ps", "-eo", "user:32=,etimes=,rss=,args=").getStdout();
     }
 
     /** Head and workers all still running. */
