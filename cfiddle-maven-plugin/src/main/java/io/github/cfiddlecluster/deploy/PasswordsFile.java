@@ -49,6 +49,7 @@ final class PasswordsFile {
             if (!USER_NAME.matcher(name).matches()) {
                 problems.add(where + " is not name:crypt-hash with a lower-case account name");
             } else if (!CRYPT_HASH.matcher(hash).matches()) {
+                named.add(name); // one problem for this account is enough
                 problems.add(where + ": the password of " + name + " is not a crypt hash; plain-text passwords are"
                         + " refused (make a hash with: openssl passwd -6)");
             } else if (!accounts.containsKey(name)) {

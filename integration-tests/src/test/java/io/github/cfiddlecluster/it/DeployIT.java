@@ -219,7 +219,10 @@ class DeployIT {
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
     private static Run mvn(String goal, String... settings) {
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", "-o", goal,
-                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240"));
+                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240",
+                // The images and the plugin this build made, wherever this build keeps them.
+                "-Dcfiddle.image.prefix=" + System.getProperty("cfiddle.image.prefix", "cfiddle-cluster"),
+                "-Dmaven.repo.local=" + System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository")));
         command.addAll(List.of(settings));
         try {
             Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true).start();
