@@ -58,11 +58,18 @@ class HubIT {
                         + "own = run(exes[:1], 'multiples_of_3', arguments=arg_map(count=[os.getuid()]))[0].return_value\n"
                         + "print('RESULT ' + json.dumps(dict(user=getpass.getuser(), home=os.path.expanduser('~'), own=own)))", CELL);
                 assertThat(own.errors).isEmpty();
+                LOG.info("{}: server and kernel after the notebook: {} MB resident", name, residentMegabytes(name));
                 return ScriptResult.parse(own.joined());
             }
         } catch (Exception e) {
             throw new IllegalStateException(name + "'s notebook", e);
         }
+    }
+
+    /** The resident memory of all of a student's processes on the user node. */
+    private static long residentMegabytes(String user) {
+        return CLUSTER.userNodeProcesses().lines().map(l -> l.trim().split("\\s+"))
+                .filter(f -> f.length > 2 && f[0].equals(user)).mapToLong(f -> Long.parseLong(f[2])).sum() / 1024;
     }
 
     @Test
@@ -75,8 +82,10 @@ class HubIT {
         assertThat(bob.get("/user/" + BOB + "/tree").statusCode()).as("bob's own server").isEqualTo(200);
         assertThat(alice.get("/user/" + BOB + "/tree").statusCode()).as("alice, logged in, at bob's server")
                 .isEqualTo(403);
-        assertThat(alice.getWithToken(alice.serverUrl(BOB) + "/api/contents").statusCode())
-                .as("alice's own token at bob's server").isEqualTo(403);
+        for (String api : List.of("/api/contents", "/api/kernels", "/api/sessions")) {
+            assertThat(alice.getWithToken(alice.serverUrl(BOB) + api).statusCode())
+                    .as("alice's own token at bob's " + api).isEqualTo(403);
+        }
         assertThat(alice.get("/hub/admin").statusCode()).as("alice at the admin page").isEqualTo(403);
         assertThat(teacher.get("/hub/admin").statusCode()).as("the admin at the admin page").isEqualTo(200);
         assertThat(teacher.get("/user/" + BOB + "/tree").statusCode()).as("the admin at bob's server").isEqualTo(403);
