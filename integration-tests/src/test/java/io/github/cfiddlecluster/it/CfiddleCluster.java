@@ -237,6 +237,16 @@ public final class CfiddleCluster implements Startable {
         return userNodeExec("root", "ps", "-eo", "user:32=,etimes=,rss=,args=").getStdout();
     }
 
+    /** Everything the user node has logged (the hub, the proxy and the students' servers). */
+    public String userNodeLog() {
+        return userNode.getLogs();
+    }
+
+    /** The user node's environment, as docker inspect shows it. */
+    public List<String> userNodeEnvironment() {
+        return List.of(userNode.getContainerInfo().getConfig().getEnv());
+    }
+
     /** Head and workers all still running. */
     public boolean allRunning() {
         return Stream.concat(Stream.of(db, dbd, controller, userNode), workers.stream()).allMatch(GenericContainer::isRunning);

@@ -134,6 +134,20 @@ class HubIT {
     }
 
     @Test
+    void noPasswordOrTokenInTheUserNodesLogOrEnvironment() throws Exception {
+        HubSession alice = CLUSTER.logIn(ALICE);
+        alice.startServer();
+        try (JupyterKernel kernel = alice.kernel("probe.ipynb")) {
+            assertThat(kernel.execute("1 + 1", CELL).joined()).isEqualTo("2");
+        }
+        String hash = CLUSTER.userNodeExec("root", "getent", "shadow", ALICE).getStdout().split(":")[1];
+        for (String secret : List.of(CLUSTER.password(ALICE), alice.token(), hash)) {
+            assertThat(CLUSTER.userNodeLog()).doesNotContain(secret);
+            assertThat(CLUSTER.userNodeEnvironment()).noneSatisfy(v -> assertThat(v).contains(secret));
+        }
+    }
+
+    @Test
     void aWrongPasswordOrAnUnknownUserIsRefusedAtTheLoginPage() {
         for (HubSession.Login refused : List.of(
                 HubSession.attempt(CLUSTER.hubUrl(), ALICE, CLUSTER.password(BOB)),
