@@ -33,6 +33,12 @@ SRUN_GRACE_SECONDS = 10
 # has not yet noticed) ran nothing, so it is safe to submit again: Slurm then picks a live worker.
 LAUNCH_ATTEMPTS = 3
 NEVER_STARTED = ("srun: error: Application launch failed", "srun: error: Task launch for")
+# A controller that is restarting (or moving to another host) cannot be reached for a while; nothing was
+# submitted, so the delegate waits for it, up to CONTROLLER_WAIT_SECONDS.
+CONTROLLER_UNREACHABLE = ("Unable to establish control machine address", "Unable to contact slurm controller",
+                          "Unable to allocate resources: Socket timed out")
+CONTROLLER_WAIT_SECONDS = 120
+CONTROLLER_RETRY_SECONDS = 2
 
 
 def _error(message):
@@ -48,9 +54,20 @@ class SlurmDelegate:
         results_path = _option(command, "--results")
         invocations = list(runner.get_invocations())
         experiment = pack_experiment(runner, invocations)
-        for _attempt in range(LAUNCH_ATTEMPTS):
+        launch_attempts = 0
+        controller_deadline = time.monotonic() + CONTROLLER_WAIT_SECONDS
+        while True:
             completed = _run_srun(self._srun_command(), experiment, self._settings.output_limit)
-            if completed.returncode == 0 or not _never_started(completed.stderr):
+            if completed.returncode == 0:
+                break
+            if _controller_unreachable(completed.stderr):
+                if time.monotonic() >= controller_deadline:
+                    raise _error(f"The cluster's controller did not answer for {CONTROLLER_WAIT_SECONDS} s; nothing "
+                                 f"ran. Try again in a while, or tell the course's admin.")
+                time.sleep(CONTROLLER_RETRY_SECONDS)
+                continue
+            launch_attempts += 1
+            if not _never_started(completed.stderr) or launch_attempts >= LAUNCH_ATTEMPTS:
                 break
         if completed.lost_worker:
             raise _error(f"The worker {completed.node} stopped while it ran your experiment (job {completed.job_id} "
@@ -166,6 +183,10 @@ def parse_size(text):
     if not match:
         raise _error(f"the cluster's output limit {text!r} is not a size such as 16m (see /etc/cfiddle/cluster.conf)")
     return int(match.group(1)) * 1024 ** "bkmg".index(match.group(2) or "b")
+
+
+def _controller_unreachable(stderr):
+    return any(marker in stderr for marker in CONTROLLER_UNREACHABLE)
 
 
 def _never_started(stderr):

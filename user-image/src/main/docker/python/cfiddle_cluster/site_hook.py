@@ -5,7 +5,8 @@ when the user imports it, and two of its modules are adjusted right after they a
 - cfiddle.config: SlurmDelegate becomes the default RunnerDelegate_type, so a plain run() goes to the cluster.
   A user can still run locally with cfiddle's own API: cfiddle_config(RunnerDelegate_type=SubprocessDelegate).
 - cfiddle.jupyter: its notebook progress bar needs ipywidgets >= 7, which Debian bookworm lacks (6.0); where
-  that is so, cfiddle gets tqdm's text progress bar instead of failing in build() and run().
+  that is so, cfiddle gets tqdm's text progress bar instead of failing in build() and run(), written to stdout
+  (tqdm's default, stderr, is shown by Jupyter as an error).
 """
 import importlib.machinery
 import sys
@@ -23,8 +24,8 @@ def _use_text_progress_without_widgets(jupyter_module):
     except ImportError:
         usable = False
     if not usable:
-        from tqdm.std import tqdm
-        jupyter_module.tqdm = tqdm
+        from cfiddle_cluster.progress import StdoutTqdm
+        jupyter_module.tqdm = StdoutTqdm
 
 
 _ADJUSTMENTS = {"cfiddle.config": _use_slurm_delegate, "cfiddle.jupyter": _use_text_progress_without_widgets}

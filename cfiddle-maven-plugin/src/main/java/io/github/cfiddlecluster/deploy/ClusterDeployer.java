@@ -30,7 +30,7 @@ public final class ClusterDeployer {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
 
     /** What a successful deploy reports. */
-    public record DeployResult(Duration elapsed, List<String> workers, Path stackFile, String notebookUrl,
+    public record DeployResult(Duration elapsed, List<String> workers, Path stackFile, String hubUrl,
             List<String> createdSecrets) {}
 
     private final SwarmEngine engine;
@@ -87,6 +87,7 @@ public final class ClusterDeployer {
 
         Map<String, byte[]> created = createMissingSecrets(config.stackName());
         String usersConfig = ensureUsersConfig(config);
+        String passwordsSecret = ensurePasswordsSecret(config);
 
         StackSettings settings = StackSettings.builder(config.stackName())
                 .clusterImage(config.stackImage("cluster"), plan.imageIds().get("cluster"))
@@ -94,6 +95,9 @@ public final class ClusterDeployer {
                 .sandboxImage(config.stackImage("sandbox"))
                 .workers(config.workers())
                 .usersConfigName(usersConfig)
+                .passwordsSecretName(passwordsSecret)
+                .admins(String.join(",", config.admins()))
+                .idleTimeoutSeconds(config.idleTimeoutSeconds())
                 .jupyterPort(config.jupyterPort())
                 .times(config.defaultTime(), config.maxTime(), config.timeLimit())
                 .sandboxLimits(config.sandboxMemory(), config.sandboxPids())
@@ -119,15 +123,17 @@ public final class ClusterDeployer {
         if (usersConfig != null) {
             removeUnusedUsersConfigs(config.stackName(), usersConfig);
         }
+        if (passwordsSecret != null) {
+            removeUnusedPasswordsSecrets(config.stackName(), passwordsSecret);
+        }
 
-        String url = notebookUrl(config, created.get(StackNames.JUPYTER_TOKEN), probe, info.nodeAddress(),
-                headIsLocal);
+        String url = hubUrl(config, headIsLocal);
         Duration elapsed = Duration.between(start, clock.instant());
         List<String> workers = outcome.last().workers();
         log.info(String.format("cfiddle cluster '%s' is ready after %.1f s (%.1f s after the stack deploy): %d worker%s"
                         + " idle (%s)", config.stackName(), elapsed.toMillis() / 1000.0, outcome.elapsed().toMillis() / 1000.0,
                 workers.size(), workers.size() == 1 ? "" : "s", String.join(", ", workers)));
-        log.info("Jupyter: " + url);
+        log.info("JupyterHub: " + url + " : " + howToLogIn(config, passwordsSecret));
         return new DeployResult(elapsed, workers, stackFile, url, List.copyOf(created.keySet()));
     }
 
@@ -179,6 +185,57 @@ public final class ClusterDeployer {
             log.info("created config " + name + " from " + config.usersFile());
         }
         return name;
+    }
+
+    /**
+     * The swarm secret with the students' password hashes: a new one (named by its content) when a passwords file
+     * is given, else the one the previous deploy made, so that a redeploy for another reason keeps the passwords.
+     */
+    private String ensurePasswordsSecret(DeployConfig config) throws DeployException {
+        String prefix = StackNames.passwordsSecretName(config.stackName(), "");
+        byte[] content;
+        try {
+            content = config.passwordsFileContent();
+        } catch (IOException e) {
+            throw new DeployException.InvalidConfiguration(List.of("passwords file " + config.passwordsFile()
+                    + " cannot be read: " + e.getMessage()));
+        }
+        if (content == null) {
+            String kept = engine.secrets().keySet().stream().filter(n -> n.startsWith(prefix)).sorted().findFirst()
+                    .orElse(null);
+            if (kept != null) {
+                log.info("keeping the students' passwords of the previous deploy (secret " + kept + ")");
+            }
+            return kept;
+        }
+        String name = StackNames.passwordsSecretName(config.stackName(), contentHash(content));
+        if (!engine.secrets().containsKey(name)) {
+            engine.createSecret(name, content, Map.of(StackNames.OWNER_LABEL, config.stackName()));
+            log.info("created secret " + name + " from " + config.passwordsFile());
+        }
+        return name;
+    }
+
+    private void removeUnusedPasswordsSecrets(String stack, String current) throws DeployException {
+        String prefix = StackNames.passwordsSecretName(stack, "");
+        for (String name : List.copyOf(engine.secrets().keySet())) {
+            if (name.startsWith(prefix) && !name.equals(current)) {
+                try {
+                    engine.removeSecret(name);
+                    log.debug("removed the previous passwords secret " + name);
+                } catch (DeployException e) {
+                    log.warn("the previous passwords secret " + name + " could not be removed yet: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static String howToLogIn(DeployConfig config, String passwordsSecret) {
+        String login = passwordsSecret == null
+                ? "no student can log in yet: deploy with -Dcfiddle.passwordsFile=FILE (name:crypt-hash lines)"
+                : "students log in with their account name and their password (hashes from the passwords file)";
+        return login + (config.admins().isEmpty() ? "" : "; admins (" + String.join(", ", config.admins())
+                + ") also get the Admin page");
     }
 
     static String contentHash(byte[] content) {
@@ -244,20 +301,9 @@ public final class ClusterDeployer {
         }
     }
 
-    private String notebookUrl(DeployConfig config, byte[] createdToken, StackProbe probe, String nodeAddress,
-            boolean headIsLocal) throws DeployException {
+    private String hubUrl(DeployConfig config, boolean headIsLocal) throws DeployException {
         String host = headIsLocal ? "localhost" : hostOfHead(config);
-        String base = "http://" + host + ":" + config.jupyterPort() + "/";
-        String token = createdToken != null ? new String(createdToken, StandardCharsets.US_ASCII) : null;
-        if (token == null && headIsLocal) {
-            SwarmEngine.ExecResult r = probe.serviceExec(StackNames.USER, List.of("cat", "/run/secrets/jupyter_token"));
-            token = r.ok() ? r.stdout().trim() : null;
-        }
-        if (token == null) {
-            return base + " (token: docker exec into the " + StackNames.serviceName(config.stackName(), StackNames.USER)
-                    + " task and read /run/secrets/jupyter_token)";
-        }
-        return base + "?token=" + token;
+        return "http://" + host + ":" + config.jupyterPort() + "/";
     }
 
     private String hostOfHead(DeployConfig config) throws DeployException {
@@ -396,6 +442,13 @@ public final class ClusterDeployer {
         for (Readiness.ServiceState s : probe.serviceStates()) {
             out.add(String.format("  %-12s %d/%d %s", s.name(), s.running(), s.expected(),
                     s.converged() ? "ready" : (s.problem() == null ? "starting" : s.problem())));
+        }
+        out.add("Notebook servers per user (JupyterHub):");
+        try {
+            SwarmEngine.ExecResult ps = probe.serviceExec(StackNames.USER, HubServers.PS_COMMAND);
+            out.addAll(ps.ok() ? HubServers.describe(ps.stdout()) : List.of("  (ps failed: " + ps.stderr().strip() + ")"));
+        } catch (DeployException e) {
+            out.add("  (the user node is not running on this engine's node)");
         }
         if (slurm == null) {
             out.add("Slurm: the controller is not running on this engine's node; queue and jobs unavailable.");

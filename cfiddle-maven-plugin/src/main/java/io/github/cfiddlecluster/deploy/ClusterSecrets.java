@@ -3,19 +3,17 @@ package io.github.cfiddlecluster.deploy;
 import io.github.cfiddlecluster.stack.StackNames;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
 /**
  * The cluster's secrets: generated on first deploy, kept in the swarm afterwards (their values are never read
- * back, logged or written to disk by the tooling; the Jupyter token is shown once, in the notebook URL).
+ * back, logged or written to disk by the tooling).
  */
 public final class ClusterSecrets {
     public static final int MUNGE_KEY_BYTES = 1024;
     private static final int DB_PASSWORD_CHARS = 32;
-    private static final int JUPYTER_TOKEN_BYTES = 24;
     private static final char[] PASSWORD_ALPHABET =
             "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
 
@@ -46,18 +44,11 @@ public final class ClusterSecrets {
         return s.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    public byte[] jupyterToken() {
-        byte[] token = new byte[JUPYTER_TOKEN_BYTES];
-        random.nextBytes(token);
-        return HexFormat.of().formatHex(token).getBytes(StandardCharsets.US_ASCII);
-    }
-
     /** A new value for the secret the stack template calls {@code secret}. */
     public byte[] generate(String secret) {
         switch (secret) {
             case StackNames.MUNGE_KEY: return mungeKey();
             case StackNames.DB_PASSWORD: return dbPassword();
-            case StackNames.JUPYTER_TOKEN: return jupyterToken();
             default: throw new IllegalArgumentException("no such cluster secret: " + secret);
         }
     }

@@ -6,9 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /**
@@ -18,8 +22,10 @@ import java.util.regex.Pattern;
 public final class DeployConfig {
     public static final String DEFAULT_STACK = "cfiddle";
     public static final String DEFAULT_IMAGE_PREFIX = "cfiddle-cluster";
-    /** The account the notebook server runs as (the user image's CFIDDLE_NOTEBOOK_USER). */
-    public static final String NOTEBOOK_USER = "student";
+    /** The accounts of the images' own users file, used when no cfiddle.usersFile is given. */
+    public static final List<String> IMAGE_ACCOUNTS = List.of("student");
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 3600;
+    private static final int MIN_IDLE_TIMEOUT_SECONDS = 10;
 
     private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,29}");
     private static final Pattern IMAGE_PREFIX = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
@@ -39,6 +45,9 @@ public final class DeployConfig {
     private final Duration timeout;
     private final int jupyterPort;
     private final Path usersFile;
+    private final Path passwordsFile;
+    private final List<String> admins;
+    private final int idleTimeoutSeconds;
     private final String defaultTime;
     private final String maxTime;
     private final String timeLimit;
@@ -61,6 +70,10 @@ public final class DeployConfig {
         timeout = b.timeout;
         jupyterPort = b.jupyterPort;
         usersFile = b.usersFile;
+        passwordsFile = b.passwordsFile;
+        admins = b.admins == null ? List.of() : Arrays.stream(b.admins.split(",")).map(String::trim)
+                .filter(a -> !a.isEmpty()).collect(Collectors.toUnmodifiableList());
+        idleTimeoutSeconds = b.idleTimeoutSeconds;
         defaultTime = b.defaultTime;
         maxTime = b.maxTime;
         timeLimit = blankToNull(b.timeLimit) == null ? b.defaultTime : b.timeLimit;
@@ -88,6 +101,11 @@ public final class DeployConfig {
     public Duration timeout() { return timeout; }
     public int jupyterPort() { return jupyterPort; }
     public Path usersFile() { return usersFile; }
+    /** The students' password hashes (name:crypt-hash lines), or null: nobody can log in to the hub. */
+    public Path passwordsFile() { return passwordsFile; }
+    /** The hub's admin accounts. */
+    public List<String> admins() { return admins; }
+    public int idleTimeoutSeconds() { return idleTimeoutSeconds; }
     public String defaultTime() { return defaultTime; }
     public String maxTime() { return maxTime; }
     public String timeLimit() { return timeLimit; }
@@ -166,12 +184,55 @@ public final class DeployConfig {
         if (outputDirectory == null) {
             problems.add("no output directory for the rendered stack file");
         }
-        if (usersFile != null) {
-            problems.addAll(usersFileProblems(usersFile));
+        List<String> accountProblems = usersFile == null ? List.of() : usersFileProblems(usersFile);
+        problems.addAll(accountProblems);
+        if (accountProblems.isEmpty()) {
+            Map<String, String> accounts = accounts();
+            if (passwordsFile != null) {
+                problems.addAll(PasswordsFile.problems(passwordsFile, accounts));
+            }
+            for (String admin : admins) {
+                if (!accounts.containsKey(admin)) {
+                    problems.add("cfiddle.admins names " + admin + ", which is not one of the cluster's accounts ("
+                            + String.join(", ", accounts.keySet()) + ")");
+                }
+            }
+        }
+        if (idleTimeoutSeconds < MIN_IDLE_TIMEOUT_SECONDS) {
+            problems.add("cfiddle.idleTimeout must be at least " + MIN_IDLE_TIMEOUT_SECONDS + " seconds, not " + idleTimeoutSeconds);
         }
         if (!problems.isEmpty()) {
             throw new DeployException.InvalidConfiguration(problems);
         }
+    }
+
+    /**
+     * The cluster's account names, each with where it is defined ("users file F line N"), from the users file or
+     * the images' own list. Call after the users file passed {@link #usersFileProblems}.
+     */
+    Map<String, String> accounts() {
+        Map<String, String> accounts = new LinkedHashMap<>();
+        if (usersFile == null) {
+            IMAGE_ACCOUNTS.forEach(name -> accounts.put(name, "the images' users file"));
+            return accounts;
+        }
+        try {
+            List<String> lines = Files.readAllLines(usersFile, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).replaceAll("#.*", "").replaceAll("\\s", "");
+                if (!line.isEmpty()) {
+                    accounts.put(line.split(":", -1)[0], "users file " + usersFile + " line " + (i + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("users file " + usersFile + " was readable a moment ago", e);
+        }
+        return accounts;
+    }
+
+    /** The passwords file's content, or null when none is given. */
+    public byte[] passwordsFileContent() throws IOException {
+        return passwordsFile == null ? null : Files.readAllBytes(passwordsFile);
     }
 
     /** The users file's content as the nodes will read it, or null when the images' own list is used. */
@@ -215,9 +276,6 @@ public final class DeployConfig {
                 problems.add(where + ": uid " + uid + " is listed twice");
             }
         }
-        if (problems.isEmpty() && !names.contains(NOTEBOOK_USER)) {
-            problems.add("users file " + file + " must list " + NOTEBOOK_USER + " (the account the notebook server runs as)");
-        }
         return problems;
     }
 
@@ -238,6 +296,7 @@ public final class DeployConfig {
     public Builder toBuilder() {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
                 .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
+                .passwordsFile(passwordsFile).admins(String.join(",", admins)).idleTimeoutSeconds(idleTimeoutSeconds)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                 .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                 .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
@@ -253,6 +312,9 @@ public final class DeployConfig {
         private Duration timeout = Duration.ofSeconds(300);
         private int jupyterPort = 8888;
         private Path usersFile;
+        private Path passwordsFile;
+        private String admins;
+        private int idleTimeoutSeconds = DEFAULT_IDLE_TIMEOUT_SECONDS;
         private String defaultTime = "5";
         private String maxTime = "30";
         private String timeLimit;
@@ -274,6 +336,10 @@ public final class DeployConfig {
         public Builder timeout(Duration v) { timeout = v; return this; }
         public Builder jupyterPort(int v) { jupyterPort = v; return this; }
         public Builder usersFile(Path v) { usersFile = v; return this; }
+        public Builder passwordsFile(Path v) { passwordsFile = v; return this; }
+        /** Comma-separated account names. */
+        public Builder admins(String v) { admins = v; return this; }
+        public Builder idleTimeoutSeconds(int v) { idleTimeoutSeconds = v; return this; }
         public Builder defaultTime(String v) { defaultTime = v; return this; }
         public Builder maxTime(String v) { maxTime = v; return this; }
         /** The --time of each experiment's job; null: the default time. */

@@ -10,9 +10,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * Deploys the cfiddle cluster as a Docker Swarm stack and waits until every service runs and every worker is idle
  * in Slurm. Checks first (engine, swarm manager, images, a worker node, the notebook port, name clashes) and creates
- * nothing when a check fails. Secrets (munge key, database password, Jupyter token) are generated on the first
- * deploy and kept. Running it again with nothing changed changes nothing; with rebuilt images it rolls them out.
- * Ends with the Jupyter URL.
+ * nothing when a check fails. Secrets (munge key, database password) are generated on the first deploy and kept;
+ * the students' password hashes come from {@code cfiddle.passwordsFile}. Running it again with nothing changed
+ * changes nothing; with rebuilt images it rolls them out. Ends with the JupyterHub URL and how to log in.
  */
 @Mojo(name = "deploy", aggregator = true, threadSafe = true)
 public class DeployMojo extends AbstractClusterMojo {
@@ -45,17 +45,32 @@ public class DeployMojo extends AbstractClusterMojo {
     @Parameter(property = "cfiddle.initSwarm", defaultValue = "false")
     private boolean initSwarm;
 
-    /** Host port of the Jupyter notebook server, published on the head node. */
+    /** Host port of JupyterHub, published on the head node. */
     @Parameter(property = "cfiddle.port", defaultValue = "8888")
     private int port;
 
     /**
-     * The cluster's accounts: a file of {@code name:uid:gid} lines (uid and gid at least 1000; must list
-     * {@code student}, the notebook's account). Mounted on the controller, the workers and the user node. Empty: the
-     * images' own list (student:1000:1000).
+     * The cluster's accounts: a file of {@code name:uid:gid} lines (uid and gid at least 1000). Mounted on the
+     * controller, the workers and the user node. Empty: the images' own list (student:1000:1000).
      */
     @Parameter(property = "cfiddle.usersFile")
     private File usersFile;
+
+    /**
+     * The students' hub passwords: a file of {@code name:crypt-hash} lines, one for every account (make a hash with
+     * {@code openssl passwd -6}; plain text is refused). Stored as a swarm secret, applied on the user node at start.
+     * Empty: the passwords of the previous deploy are kept (none on a first deploy: nobody can log in).
+     */
+    @Parameter(property = "cfiddle.passwordsFile")
+    private File passwordsFile;
+
+    /** The hub's admin accounts, comma-separated: they get the Admin page (list users, start and stop servers). */
+    @Parameter(property = "cfiddle.admins")
+    private String admins;
+
+    /** Seconds after which an idle notebook server (no kernel, terminal or request) stops itself. */
+    @Parameter(property = "cfiddle.idleTimeout", defaultValue = "3600")
+    private int idleTimeout;
 
     /** Slurm partition DefaultTime, in minutes (or a Slurm time such as 1:30:00). */
     @Parameter(property = "cfiddle.defaultTime", defaultValue = "5")
@@ -103,6 +118,8 @@ public class DeployMojo extends AbstractClusterMojo {
     protected DeployConfig.Builder config() {
         return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
                 .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
+                .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath()).admins(admins)
+                .idleTimeoutSeconds(idleTimeout)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                 .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                 .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory.toPath());

@@ -30,27 +30,48 @@ class ClusterDeployerTest {
         ClusterDeployer.DeployResult result = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly(
                 "label n1 {cfiddle.head=true, cfiddle.worker=true}",
-                "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "createSecret cfiddle_jupyter_token",
-                "deployStack cfiddle");
+                "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "deployStack cfiddle");
         assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
         assertThat(engine.secrets.get("cfiddle_munge_key")).containsEntry(StackNames.OWNER_LABEL, "cfiddle");
         assertThat(result.workers()).containsExactly("vm-worker");
-        assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password", "jupyter_token");
-        String token = new String(engine.secretData.get("cfiddle_jupyter_token"), StandardCharsets.US_ASCII);
-        assertThat(result.notebookUrl()).isEqualTo("http://localhost:8888/?token=" + token);
+        assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password");
+        assertThat(result.hubUrl()).isEqualTo("http://localhost:8888/");
         assertThat(Files.readString(result.stackFile())).contains("cfiddle-cluster/cluster:latest")
                 .contains("io.github.cfiddle-cluster.image-id: sha256:cluster");
     }
 
     @Test
-    void aSecondDeployKeepsSecretsAndLabelsAndReadsTheTokenBack() throws Exception {
+    void aSecondDeployKeepsSecretsAndLabels() throws Exception {
         engine.sinfo = "vm-worker idle\n";
         deployer.deploy(config());
         engine.calls.clear();
         ClusterDeployer.DeployResult again = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly("deployStack cfiddle");
         assertThat(again.createdSecrets()).isEmpty();
-        assertThat(again.notebookUrl()).endsWith("?token=existing-token");
+    }
+
+    @Test
+    void passwordsBecomeASecretNamedAfterTheirContentAndAreKeptWhenNoFileIsGiven() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        Path passwords = Files.writeString(dir.resolve("passwords"), "student:" + HASH + "\n");
+        deployer.deploy(config().toBuilder().passwordsFile(passwords).build());
+        String first = passwordSecrets().get(0);
+        assertThat(first).startsWith("cfiddle_passwords_").hasSize("cfiddle_passwords_".length() + 12);
+        assertThat(engine.secrets.get(first)).containsEntry(StackNames.OWNER_LABEL, "cfiddle");
+
+        Files.writeString(passwords, "student:" + HASH.replace("abc", "xyz") + "\n");
+        ClusterDeployer.DeployResult changed = deployer.deploy(config().toBuilder().passwordsFile(passwords).build());
+        assertThat(passwordSecrets()).hasSize(1).doesNotContain(first);
+        assertThat(Files.readString(changed.stackFile())).contains(passwordSecrets().get(0)).doesNotContain(HASH);
+
+        ClusterDeployer.DeployResult kept = deployer.deploy(config());
+        assertThat(Files.readString(kept.stackFile())).contains(passwordSecrets().get(0));
+    }
+
+    private static final String HASH = "$6$abcdefgh$abcdefghijklmnopqrstuvwxyz0123456789./ABCDEF";
+
+    private List<String> passwordSecrets() {
+        return engine.secrets.keySet().stream().filter(n -> n.startsWith("cfiddle_passwords_")).toList();
     }
 
     @Test
@@ -124,7 +145,7 @@ class ClusterDeployerTest {
 
         deployer.undeploy(config().toBuilder().purge(true).build());
         assertThat(engine.changes()).contains("removeVolume cfiddle_homes", "removeSecret cfiddle_munge_key",
-                "removeSecret cfiddle_db_password", "removeSecret cfiddle_jupyter_token");
+                "removeSecret cfiddle_db_password");
         assertThat(engine.secrets).isEmpty();
     }
 
@@ -137,6 +158,16 @@ class ClusterDeployerTest {
                 .contains("slurm: vm-worker=idle"));
         assertThat(status).anySatisfy(l -> assertThat(l).contains("worker").contains("1/1 ready"));
         assertThat(status).contains("Queue (squeue):");
+        assertThat(status).contains("Notebook servers per user (JupyterHub):");
+    }
+
+    @Test
+    void runningNotebookServersAreListedPerUser() {
+        assertThat(HubServers.describe("root 300 80000 /usr/bin/python3 /usr/bin/jupyterhub --config=x\n"
+                + "alice 600 102400 /usr/bin/python3 /usr/bin/jupyterhub-singleuser --NotebookApp.x=1\n"
+                + "bob 30 98304 /usr/bin/python3 /usr/bin/jupyterhub-singleuser\n"))
+                .containsExactly("  alice                up 10 min    100 MB", "  bob                  up 30 s       96 MB");
+        assertThat(HubServers.describe("root 1 1 /sbin/tini\n")).containsExactly("  (none)");
     }
 
     @Test

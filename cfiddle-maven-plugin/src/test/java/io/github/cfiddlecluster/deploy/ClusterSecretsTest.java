@@ -24,16 +24,10 @@ class ClusterSecretsTest {
     }
 
     @Test
-    void theJupyterTokenIsHex() {
-        assertThat(new String(secrets.jupyterToken(), StandardCharsets.US_ASCII)).matches("[0-9a-f]{48}");
-    }
-
-    @Test
     void onlyMissingSecretsAreCreated() {
         assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "other_db_password")))
-                .containsExactly(java.util.Map.entry(StackNames.DB_PASSWORD, "lab_db_password"),
-                        java.util.Map.entry(StackNames.JUPYTER_TOKEN, "lab_jupyter_token"));
-        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password", "lab_jupyter_token")))
+                .containsExactly(java.util.Map.entry(StackNames.DB_PASSWORD, "lab_db_password"));
+        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password")))
                 .isEmpty();
     }
 }

@@ -65,10 +65,51 @@ class DeployConfigTest {
                 .anySatisfy(p -> assertThat(p).contains("line 3").contains("at least 1000"));
         assertThat(DeployConfig.usersFileProblems(write("student:1000:1000\nalice:1000:1000\n")))
                 .singleElement().asString().contains("uid 1000 is listed twice");
-        assertThat(DeployConfig.usersFileProblems(write("alice:1001:1001\n")))
-                .singleElement().asString().contains("must list student");
         assertThat(DeployConfig.usersFileProblems(dir.resolve("missing")))
                 .singleElement().asString().contains("cannot be read");
+    }
+
+    private static final String HASH = "$6$abcdefgh$abcdefghijklmnopqrstuvwxyz0123456789./ABCDEF";
+
+    @Test
+    void aPasswordsFileHasAHashForEveryAccountAndNothingElse() throws IOException {
+        Path users = write("student:1000:1000\nalice:2001:2001\nbob:2002:2002\n");
+        Path good = write("# students\nstudent:" + HASH + "\nalice:" + HASH + "\n\nbob:$y$j9T$abcdefghijkl$mnopqrstuvwxyz\n");
+        assertThatCode(() -> DeployConfig.builder().usersFile(users).passwordsFile(good).build().validate())
+                .doesNotThrowAnyException();
+
+        Path bad = write("student:" + HASH + "\nalice:hunter2\nstudent:" + HASH + "\ncarol:" + HASH + "\nnot a line\n");
+        assertThatThrownBy(() -> DeployConfig.builder().usersFile(users).passwordsFile(bad).build().validate())
+                .isInstanceOfSatisfying(DeployException.InvalidConfiguration.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains(bad + " line 2").contains("not a crypt hash")
+                                .doesNotContain("hunter2"))
+                        .anySatisfy(p -> assertThat(p).contains("line 3").contains("student is listed twice"))
+                        .anySatisfy(p -> assertThat(p).contains("line 4").contains("carol is not one of the cluster's accounts"))
+                        .anySatisfy(p -> assertThat(p).contains("line 5").contains("not name:crypt-hash"))
+                        .anySatisfy(p -> assertThat(p).contains(users + " line 3").contains("bob has no password")));
+    }
+
+    @Test
+    void withoutAUsersFileTheImagesAccountNeedsAPassword() throws IOException {
+        Path none = write("# nobody\n");
+        assertThatThrownBy(() -> DeployConfig.builder().passwordsFile(none).build().validate())
+                .hasMessageContaining("student has no password");
+    }
+
+    @Test
+    void adminsAreAccounts() throws IOException {
+        Path users = write("student:1000:1000\nteacher:2000:2000\n");
+        DeployConfig config = DeployConfig.builder().usersFile(users).admins(" teacher, ").build();
+        assertThat(config.admins()).containsExactly("teacher");
+        assertThatCode(config::validate).doesNotThrowAnyException();
+        assertThatThrownBy(() -> config.toBuilder().admins("teacher,root").build().validate())
+                .hasMessageContaining("cfiddle.admins names root");
+    }
+
+    @Test
+    void theIdleTimeoutIsAtLeastTenSeconds() {
+        assertThatThrownBy(() -> DeployConfig.builder().idleTimeoutSeconds(5).build().validate())
+                .hasMessageContaining("cfiddle.idleTimeout");
     }
 
     private Path write(String content) throws IOException {

@@ -29,26 +29,30 @@ import org.testcontainers.lifecycle.Startable;
 /**
  * A whole cfiddle cluster on one Docker network, from the images under test and their own configuration:
  * accounting database, slurmdbd, slurmctld, N slurmd workers (sandboxes go to this host's engine) and the
- * Jupyter user node. A fresh munge key, database password and Jupyter token are made for every cluster.
+ * user node with JupyterHub. A fresh munge key, database password and password per account are made for every
+ * cluster (the user node gets only the passwords' hashes).
  *
  * <pre>
  * CfiddleCluster cluster = new CfiddleCluster().withWorkers(2).withUser("alice", 2001).withTimeLimit("0:20");
  * cluster.start();
  * String json = cluster.python("alice", "experiments/sweep.py");
+ * HubSession alice = cluster.logIn("alice");
  * </pre>
  */
 public final class CfiddleCluster implements Startable {
     private static final Logger LOG = LoggerFactory.getLogger(CfiddleCluster.class);
-    public static final String NOTEBOOK_USER = "student";
-    public static final int NOTEBOOK_UID = 1000;
+    /** The account the images' own users file defines, present in every cluster. */
+    public static final String STUDENT = "student";
+    public static final int STUDENT_UID = 1000;
     private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
 
-    private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(NOTEBOOK_USER, NOTEBOOK_UID));
+    private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(STUDENT, STUDENT_UID));
+    private final Map<String, String> passwords = new LinkedHashMap<>();
     private final List<String> admins = new ArrayList<>();
+    private Duration idleTimeout = Duration.ofHours(1);
     private int workerCount = 1;
     private String timeLimit = "1";
-    private final String jupyterToken = HexFormat.of().formatHex(randomBytes(16));
     /** Labels this cluster's sandboxes on the shared engine (the stack name, in a deployed cluster). */
     private final String clusterName = "cfit-" + HexFormat.of().formatHex(randomBytes(4));
     private final byte[] mungeKey = randomBytes(1024);
@@ -74,10 +78,18 @@ public final class CfiddleCluster implements Startable {
         return this;
     }
 
-    /** An account whose jobs may run anything on a worker (CFIDDLE_ADMINS), for maintenance. */
-    public CfiddleCluster withAdmin(String name, int uid) {
-        users.put(name, uid);
-        admins.add(name);
+    /**
+     * Accounts (already added with {@link #withUser}) that get the hub's admin page and whose Slurm jobs may run
+     * anything on a worker, for maintenance (CFIDDLE_ADMINS).
+     */
+    public CfiddleCluster withAdmins(String... names) {
+        admins.addAll(List.of(names));
+        return this;
+    }
+
+    /** After how long an idle notebook server stops itself. */
+    public CfiddleCluster withIdleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
         return this;
     }
 
@@ -95,6 +107,8 @@ public final class CfiddleCluster implements Startable {
         usersFile = users.entrySet().stream()
                 .map(u -> u.getKey() + ":" + u.getValue() + ":" + u.getValue() + "\n")
                 .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
+        users.keySet().forEach(name -> passwords.put(name, HexFormat.of().formatHex(randomBytes(9))));
+        byte[] passwordHashes = PasswordHashes.file(passwords);
 
         db = node(backend, "db", "db")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
@@ -116,12 +130,12 @@ public final class CfiddleCluster implements Startable {
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName("usernode"))
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
-                .withCopyToContainer(Transferable.of(jupyterToken.getBytes(StandardCharsets.US_ASCII), 0400),
-                        "/run/secrets/jupyter_token")
+                .withCopyToContainer(Transferable.of(passwordHashes, 0400), "/run/secrets/passwords")
                 .withEnv("CFIDDLE_TIME_LIMIT", timeLimit)
+                .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
+                .withEnv("CFIDDLE_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()))
                 .withExposedPorts(8888)
-                .waitingFor(Wait.forHttp("/api/status").withHeader("Authorization", "token " + jupyterToken)
-                        .forStatusCode(200).withStartupTimeout(READY_DEADLINE));
+                .waitingFor(Wait.forHttp("/hub/health").forStatusCode(200).withStartupTimeout(READY_DEADLINE));
 
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
@@ -169,14 +183,17 @@ public final class CfiddleCluster implements Startable {
     }
 
     /** A worker that is not the cluster's: it has a munge key of its own. Returns its log once it has exited. */
-    public String startWorkerWithForeignKey(String node) {
+    public String runWorkerWithForeignKey(String node) {
         GenericContainer<?> stranger = worker(node, randomBytes(1024))
-                .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
-                        .withTimeout(READY_DEADLINE));
+                .withStartupCheckStrategy(new OneShot.RunsToCompletion())
+                .waitingFor(new org.testcontainers.containers.wait.strategy.AbstractWaitStrategy() {
+                    @Override
+                    protected void waitUntilReady() {
+                        // it has exited already (the startup check waits for that)
+                    }
+                });
         try {
             stranger.start();
-            throw new AssertionError("a worker with a foreign munge key ran:\n" + stranger.getLogs());
-        } catch (org.testcontainers.containers.ContainerLaunchException exited) {
             return stranger.getLogs();
         } finally {
             stranger.stop();
@@ -281,12 +298,33 @@ public final class CfiddleCluster implements Startable {
                         jobs -> jobs.size() >= count && jobs.stream().allMatch(j -> j.end() != null));
     }
 
-    public String jupyterUrl() {
+    public String hubUrl() {
         return "http://" + userNode.getHost() + ":" + userNode.getMappedPort(8888);
     }
 
-    public String jupyterToken() {
-        return jupyterToken;
+    /** The account's plain-text password (only this test knows it; the cluster has its hash). */
+    public String password(String user) {
+        return passwords.get(user);
+    }
+
+    /** Logs the account in through the hub's login form. */
+    public HubSession logIn(String user) {
+        return HubSession.logIn(hubUrl(), user, password(user));
+    }
+
+    /** Processes on the user node as "user seconds-running rss-KiB command" lines (ps, run as root). */
+    public String userNodeProcesses() {
+        return userNodeExec("root", "ps", "-eo", "user:32=,etimes=,rss=,args=").getStdout();
+    }
+
+    /** Everything the user node has logged (the hub, the proxy and the students' servers). */
+    public String userNodeLog() {
+        return userNode.getLogs();
+    }
+
+    /** The user node's environment, as docker inspect shows it. */
+    public List<String> userNodeEnvironment() {
+        return List.of(userNode.getContainerInfo().getConfig().getEnv());
     }
 
     /** Head and workers all still running. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,13 +34,22 @@ class ClusterFaultsIT {
         CLUSTER.stop();
     }
 
+    @BeforeEach
+    void everyWorkerIsIdle() {
+        CLUSTER.awaitWorkersIdle();
+    }
+
     @Test
     void aWorkerLostUnderAnExperimentGivesAClearErrorWithinAMinute() {
         CompletableFuture<JsonNode> running = CompletableFuture.supplyAsync(
                 () -> ScriptResult.parse(CLUSTER.python(CAROL, "experiments/bad_input.py", "infinite_loop")));
         String node = await("carol's sandbox running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> Sandboxes.ofUid(CLUSTER, 2101).stream().map(c -> c.getLabels().get("cfiddle.node")).findFirst(),
-                        java.util.Optional::isPresent).orElseThrow();
+                .until(() -> {
+                    if (running.isDone()) {
+                        throw new AssertionError("the experiment ended before its worker was lost: " + running.join());
+                    }
+                    return Sandboxes.ofUid(CLUSTER, 2101).stream().map(c -> c.getLabels().get("cfiddle.node")).findFirst();
+                }, java.util.Optional::isPresent).orElseThrow();
 
         long lost = System.nanoTime();
         CLUSTER.replaceWorker(node);
@@ -56,7 +66,7 @@ class ClusterFaultsIT {
 
     @Test
     void experimentsQueuedAndRunningWhileTheControllerRestartsAllComplete() {
-        List<CompletableFuture<JsonNode>> submitters = Stream.of(CAROL, DAVE, CfiddleCluster.NOTEBOOK_USER)
+        List<CompletableFuture<JsonNode>> submitters = Stream.of(CAROL, DAVE, CfiddleCluster.STUDENT)
                 .map(user -> CompletableFuture.supplyAsync(() -> ScriptResult.parse(
                         CLUSTER.python(user, "experiments/busy_experiments.py", "3", "3000", "restart-" + user))))
                 .toList();
@@ -85,7 +95,7 @@ class ClusterFaultsIT {
 
     @Test
     void aWorkerWithAnotherMungeKeySaysSoAndStops() {
-        String log = CLUSTER.startWorkerWithForeignKey("worker9");
+        String log = CLUSTER.runWorkerWithForeignKey("worker9");
 
         assertThat(log).contains("munge key is not the cluster's");
         assertThat(log.lines().filter(l -> l.contains("munge key"))).hasSize(1);

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -43,11 +44,15 @@ class DeployIT {
     private static final String STACK = "cfit";
     private static final Path PROJECT = Path.of(System.getProperty("cfiddle.projectRoot", "..")).toAbsolutePath().normalize();
     private static final DockerClient DOCKER = DockerClientFactory.instance().client();
+    private static final String STUDENT = CfiddleCluster.STUDENT;
+    private static final String PASSWORD = "first-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private static int port;
     private static boolean swarmCreatedHere;
+    private static Path passwordsFile;
+    private static HubSession student;
 
     @BeforeAll
-    static void needsTheInstalledPluginAndAFreePort() throws IOException {
+    static void needsTheInstalledPluginAFreePortAndPasswords(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path plugin = Path.of(System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository"),
                 "io/github/cfiddle-cluster/cfiddle-maven-plugin", System.getProperty("cfiddle.version", "0.1.0-SNAPSHOT"));
         assertThat(plugin).as("DeployIT runs ./mvnw cfiddle:deploy, which resolves the plugin from the local repository:"
@@ -56,6 +61,7 @@ class DeployIT {
             port = s.getLocalPort();
         }
         swarmCreatedHere = swarmState() != LocalNodeState.ACTIVE;
+        passwordsFile = Files.write(dir.resolve("passwords"), PasswordHashes.file(Map.of(STUDENT, PASSWORD)));
     }
 
     @AfterAll
@@ -74,6 +80,10 @@ class DeployIT {
         }
         assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.image.tag=no-such-tag"), "no-such-tag");
         assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=-1"), "cfiddle.workers");
+        Path plainText = Files.writeString(passwordsFile.resolveSibling("plain"), STUDENT + ":" + PASSWORD + "\n");
+        Run refused = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.passwordsFile=" + plainText);
+        assertFailsCreatingNothing(refused, plainText + " line 1");
+        assertThat(refused.output).contains("not a crypt hash").doesNotContain(PASSWORD);
         try (ServerSocket taken = new ServerSocket(0)) {
             assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.port=" + taken.getLocalPort()),
                     String.valueOf(taken.getLocalPort()));
@@ -83,10 +93,13 @@ class DeployIT {
     @Test
     @Order(2)
     void deployWaitsUntilTheClusterRunsExperiments() {
-        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2");
+        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
 
         assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("is ready").contains("token=");
+        assertThat(run.output).contains("is ready").contains("JupyterHub: " + hubUrl() + "/")
+                .doesNotContain("token=").doesNotContain(PASSWORD).doesNotContain("$6$");
+        student = HubSession.logIn(hubUrl(), STUDENT, PASSWORD);
+        student.startServer();
         assertThat(slurmNodes()).containsEntry("worker-1", "idle").containsEntry("worker-2", "idle");
 
         String userContainer = taskContainer("user");
@@ -146,15 +159,34 @@ class DeployIT {
 
     @Test
     @Order(6)
-    void statusShowsNodesServicesAndJobs() {
-        Run run = mvn("cfiddle:status");
+    void anAdminResetsAPasswordAndLoggedInStudentsStayLoggedIn() throws IOException {
+        String newPassword = "second-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+        Files.write(passwordsFile, PasswordHashes.file(Map.of(STUDENT, newPassword)));
+        String userTask = taskContainer("user");
+
+        Run run = deploy("-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
 
         assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("worker-1").contains("idle").contains("slurmctld").contains("Queue").contains("student:");
+        assertThat(taskContainer("user")).as("the user node restarted with the new passwords").isNotEqualTo(userTask);
+        assertThat(student.get("/hub/home").uri().getPath()).as("the hub's cookie secret and database were kept")
+                .isEqualTo("/hub/home");
+        assertThat(HubSession.attempt(hubUrl(), STUDENT, PASSWORD).loggedIn()).as("the old password").isFalse();
+        assertThat(HubSession.attempt(hubUrl(), STUDENT, newPassword).loggedIn()).as("the new password").isTrue();
     }
 
     @Test
     @Order(7)
+    void statusShowsNodesServicesNotebookServersAndJobs() {
+        student.startServer();
+        Run run = mvn("cfiddle:status");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.output).contains("worker-1").contains("idle").contains("slurmctld").contains("Queue").contains("student:")
+                .contains("Notebook servers per user").containsPattern("student\\s+up ");
+    }
+
+    @Test
+    @Order(8)
     void undeployRemovesTheServicesAndKeepsTheData() {
         Run run = mvn("cfiddle:undeploy");
 
@@ -176,6 +208,10 @@ class DeployIT {
         }
     }
 
+    private static String hubUrl() {
+        return "http://localhost:" + port;
+    }
+
     private static Run deploy(String... settings) {
         return mvn("cfiddle:deploy", Stream.concat(Stream.of("-Dcfiddle.port=" + port), Stream.of(settings)).toArray(String[]::new));
     }
@@ -183,7 +219,10 @@ class DeployIT {
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
     private static Run mvn(String goal, String... settings) {
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", "-o", goal,
-                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240"));
+                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240",
+                // The images and the plugin this build made, wherever this build keeps them.
+                "-Dcfiddle.image.prefix=" + System.getProperty("cfiddle.image.prefix", "cfiddle-cluster"),
+                "-Dmaven.repo.local=" + System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository")));
         command.addAll(List.of(settings));
         try {
             Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true).start();

@@ -19,13 +19,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Executes code in a kernel of a running Jupyter server, as the notebook UI does: a session for a notebook
- * path (REST), then execute_request messages on the kernel's websocket channels, collecting the outputs.
+ * Executes code in a kernel of a running Jupyter server (a student's server behind the hub, with the student's
+ * token), as the notebook UI does: a session for a notebook path (REST), then execute_request messages on the
+ * kernel's websocket channels, collecting the outputs.
  */
 public final class JupyterKernel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HubHttp.client().build();
     private final String baseUrl;
     private final String token;
     private final String sessionId;
@@ -54,7 +55,7 @@ public final class JupyterKernel implements AutoCloseable {
 
     /** The notebook file as the server serves it. */
     public static JsonNode notebook(String baseUrl, String token, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/contents/" + path + "?content=1"))
+        HttpResponse<String> r = HubHttp.client().build().send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/contents/" + path + "?content=1"))
                 .header("Authorization", "token " + token).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET /api/contents/" + path + ": HTTP " + r.statusCode() + " " + r.body());
@@ -88,8 +89,18 @@ public final class JupyterKernel implements AutoCloseable {
             }
             JsonNode content = m.path("content");
             switch (m.path("header").path("msg_type").asText()) {
-                case "stream" -> outputs.text.add(content.path("text").asText());
-                case "execute_result", "display_data" -> outputs.text.add(content.path("data").path("text/plain").asText());
+                case "stream" -> {
+                    outputs.text.add(content.path("text").asText());
+                    if ("stderr".equals(content.path("name").asText())) {
+                        outputs.stderr.add(content.path("text").asText());
+                    }
+                }
+                case "execute_result", "display_data" -> {
+                    outputs.text.add(content.path("data").path("text/plain").asText());
+                    if (content.path("data").has("image/png")) {
+                        outputs.images++;
+                    }
+                }
                 case "error" -> outputs.errors.add(content.path("ename").asText() + ": " + content.path("evalue").asText());
                 case "status" -> {
                     if ("idle".equals(content.path("execution_state").asText())) {
@@ -104,6 +115,10 @@ public final class JupyterKernel implements AutoCloseable {
     public static final class Outputs {
         public final List<String> text = new ArrayList<>();
         public final List<String> errors = new ArrayList<>();
+        /** What went to stderr (Jupyter shows it in the error style). */
+        public final List<String> stderr = new ArrayList<>();
+        /** How many outputs were PNG images (e.g. a plot rendered by the inline backend). */
+        public int images;
 
         public String joined() {
             return String.join("", text);
@@ -111,7 +126,7 @@ public final class JupyterKernel implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "text=" + text + " errors=" + errors;
+            return "text=" + text + " errors=" + errors + " images=" + images;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.github.cfiddlecluster.it;
 
-import static io.github.cfiddlecluster.it.SharedCluster.ADMIN;
-import static io.github.cfiddlecluster.it.SharedCluster.ADMIN_UID;
+import static io.github.cfiddlecluster.it.SharedCluster.TEACHER;
+import static io.github.cfiddlecluster.it.SharedCluster.TEACHER_UID;
 import static io.github.cfiddlecluster.it.SharedCluster.ALICE;
 import static io.github.cfiddlecluster.it.SharedCluster.BOB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +46,7 @@ class LockdownIT {
     @Test
     void aTaskPrologNeverRunsForAStudentButDoesForAnAdmin() {
         // The same trick works for an admin, whose jobs are not limited: the probe can see it happen.
-        JsonNode admin = ScriptResult.parse(CLUSTER.python(ADMIN, "experiments/task_prolog_probe.py", "/bin/true"));
+        JsonNode admin = ScriptResult.parse(CLUSTER.python(TEACHER, "experiments/task_prolog_probe.py", "/bin/true"));
         assertThat(admin.get("called_back").asBoolean()).as(admin.toString()).isTrue();
 
         JsonNode student = ScriptResult.parse(CLUSTER.python(BOB, "experiments/task_prolog_probe.py",
@@ -57,12 +57,12 @@ class LockdownIT {
     @Test
     void nothingAJobStartedOutlivesIt() {
         String worker = CLUSTER.workerNames().get(0);
-        ExecResult maintenance = CLUSTER.userNodeExec(ADMIN, "srun", "--time=1", "--nodelist=" + worker, "bash", "-c",
+        ExecResult maintenance = CLUSTER.userNodeExec(TEACHER, "srun", "--time=1", "--nodelist=" + worker, "bash", "-c",
                 "setsid -f sleep 600; touch /tmp/left-behind; (sleep 600 &) ; echo started");
         assertThat(maintenance.getStdout()).as(maintenance.getStderr()).contains("started");
         await("the admin job's processes and files gone from " + worker).atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> processesOf(worker, ADMIN_UID).isEmpty()
+                .until(() -> processesOf(worker, TEACHER_UID).isEmpty()
                         && CLUSTER.workerExec(worker, "ls", "/tmp/left-behind").getExitCode() != 0);
 
         // A daemon the experiment forks inside its sandbox ends with the sandbox.

@@ -70,7 +70,7 @@ public final class OneShot {
     }
 
     /** Started means: it ran and exited (any exit code), within a deadline. */
-    private static final class RunsToCompletion extends StartupCheckStrategy {
+    static final class RunsToCompletion extends StartupCheckStrategy {
         RunsToCompletion() {
             withTimeout(Duration.ofMinutes(2));
         }

@@ -14,32 +14,34 @@ class UserImageIT {
     private static final CfiddleCluster CLUSTER = SharedCluster.get();
 
     @Test
-    void jupyterAnswersItsRestApiWithTheToken() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> withToken = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.jupyterUrl() + "/api/status"))
-                .header("Authorization", "token " + CLUSTER.jupyterToken()).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> without = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.jupyterUrl() + "/api/contents"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(withToken.statusCode()).isEqualTo(200);
-        assertThat(withToken.body()).contains("\"started\"");
-        assertThat(without.statusCode()).isEqualTo(403);
+    void theHubAnswersAndServesNothingWithoutALogin() throws Exception {
+        HttpClient http = HubHttp.client().build();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/hub/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> users = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/hub/api/users")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> server = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/user/student/tree")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(users.statusCode()).isEqualTo(403);
+        assertThat(server.statusCode()).isEqualTo(302);
+        assertThat(server.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("/hub/"));
     }
 
     @Test
-    void cfiddleBuildsAndRunsLocallyAsTheNotebookUser() {
+    void cfiddleBuildsAndRunsLocallyAsAStudent() {
         long lastJob = CLUSTER.lastJobId();
-        JsonNode result = ScriptResult.parse(CLUSTER.python(CfiddleCluster.NOTEBOOK_USER, "experiments/sweep.py", "--local"));
+        JsonNode result = ScriptResult.parse(CLUSTER.python(CfiddleCluster.STUDENT, "experiments/sweep.py", "--local"));
         assertThat(ScriptResult.longs(result.get("returns")))
                 .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
         assertThat(CLUSTER.lastJobId()).as("a local run submits no job").isEqualTo(lastJob);
     }
 
     @Test
-    void theNotebookUserIsNotRoot() {
-        assertThat(CLUSTER.userNodeExec(CfiddleCluster.NOTEBOOK_USER, "id", "-u").getStdout().strip())
-                .isEqualTo(String.valueOf(CfiddleCluster.NOTEBOOK_UID));
-        assertThat(CLUSTER.userNodeExec("root", "sh", "-c",
-                "ps -eo user:20,args | awk '/[j]upyter-notebook/ {print $1}' | sort -u").getStdout().strip())
-                .isEqualTo(CfiddleCluster.NOTEBOOK_USER);
+    void passwordsAndKeysAreOnlyReadableByRootOrMunge() {
+        assertThat(CLUSTER.userNodeExec("root", "stat", "-c", "%U %a", "/run/secrets/passwords", "/etc/shadow",
+                "/etc/munge/munge.key", "/var/lib/jupyterhub").getStdout().lines().toList())
+                .containsExactly("root 400", "root 640", "munge 400", "root 700");
+        assertThat(CLUSTER.userNodeExec(CfiddleCluster.STUDENT, "cat", "/run/secrets/passwords").getExitCode()).isNotZero();
     }
 }

@@ -16,13 +16,16 @@ public final class StackNames {
     public static final List<String> SERVICES = List.of(DB, SLURMDBD, CONTROLLER, WORKER, USER);
 
     public static final String NETWORK = "cluster";
-    public static final List<String> VOLUMES = List.of("db-data", "slurmctld-state", "homes");
+    public static final List<String> VOLUMES = List.of("db-data", "slurmctld-state", "homes", "hub-data");
 
     /** Secrets, as the template calls them; {@link #secretName} gives their names in the swarm. */
     public static final String MUNGE_KEY = "munge_key";
     public static final String DB_PASSWORD = "db_password";
-    public static final String JUPYTER_TOKEN = "jupyter_token";
-    public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD, JUPYTER_TOKEN);
+    public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD);
+
+    /** The students' password hashes, as the template calls that secret, and where the user node reads it. */
+    public static final String PASSWORDS_SECRET = "passwords";
+    public static final String PASSWORDS_FILE_TARGET = "/run/secrets/passwords";
 
     /** The users config, as the template calls it, and where nodes read it. */
     public static final String USERS_CONFIG = "users";
@@ -55,6 +58,11 @@ public final class StackNames {
     /** Configs are immutable: the name carries a hash of the content, so a changed file is a new config. */
     public static String usersConfigName(String stack, String contentHash) {
         return stack + "_users_" + contentHash;
+    }
+
+    /** Secrets are immutable too: the passwords secret's name carries a hash of the file, like the users config. */
+    public static String passwordsSecretName(String stack, String contentHash) {
+        return stack + "_passwords_" + contentHash;
     }
 
     /**

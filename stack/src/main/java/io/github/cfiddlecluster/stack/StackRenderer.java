@@ -16,12 +16,14 @@ import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Renders the stack template ({@value #TEMPLATE_RESOURCE}) for one deployment: substitutes its variables, then
- * applies what a variable cannot express: the single-host worker count (replicated mode) and the users config.
+ * applies what a variable cannot express: the single-host worker count (replicated mode), the users config and
+ * the passwords secret.
  * The same settings always give the same text, so a redeploy with nothing changed changes nothing.
  */
 public final class StackRenderer {
     public static final String TEMPLATE_RESOURCE = "cfiddle-stack.yml";
     private static final int USERS_FILE_MODE = 0444;
+    private static final int PASSWORDS_FILE_MODE = 0400;
 
     private final String template;
 
@@ -83,7 +85,27 @@ public final class StackRenderer {
                 map(services, service).put("configs", mounts);
             }
         }
+        if (settings.passwordsSecretName() != null) {
+            Map<String, Object> secret = new LinkedHashMap<>();
+            secret.put("external", true);
+            secret.put("name", settings.passwordsSecretName());
+            map(stack, "secrets").put(StackNames.PASSWORDS_SECRET, secret);
+            Map<String, Object> mount = new LinkedHashMap<>();
+            mount.put("source", StackNames.PASSWORDS_SECRET);
+            mount.put("target", StackNames.PASSWORDS_FILE_TARGET);
+            mount.put("mode", PASSWORDS_FILE_MODE);
+            list(map(services, StackNames.USER), "secrets").add(mount);
+        }
         return stack;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Map<String, Object> parent, String key) {
+        Object child = parent.get(key);
+        if (!(child instanceof List)) {
+            throw new IllegalStateException("the stack template has no list '" + key + "'");
+        }
+        return (List<Object>) child;
     }
 
     @SuppressWarnings("unchecked")

@@ -14,6 +14,9 @@ public final class StackSettings {
     private final String sandboxImage;
     private final int workers;
     private final String usersConfigName;
+    private final String passwordsSecretName;
+    private final String admins;
+    private final int idleTimeoutSeconds;
     private final int jupyterPort;
     private final String defaultTime;
     private final String maxTime;
@@ -36,6 +39,9 @@ public final class StackSettings {
         }
         this.workers = b.workers;
         this.usersConfigName = b.usersConfigName;
+        this.passwordsSecretName = b.passwordsSecretName;
+        this.admins = b.admins;
+        this.idleTimeoutSeconds = b.idleTimeoutSeconds;
         this.jupyterPort = b.jupyterPort;
         this.defaultTime = b.defaultTime;
         this.maxTime = b.maxTime;
@@ -59,6 +65,8 @@ public final class StackSettings {
     public int workers() { return workers; }
     /** The swarm config holding the users file, or null to keep the images' own. */
     public String usersConfigName() { return usersConfigName; }
+    /** The swarm secret holding the students' password hashes, or null: nobody can log in to the hub. */
+    public String passwordsSecretName() { return passwordsSecretName; }
     public int jupyterPort() { return jupyterPort; }
 
     /** The template's variables, as compose interpolation sees them. */
@@ -79,6 +87,8 @@ public final class StackSettings {
         v.put("SANDBOX_OUTPUT_LIMIT", sandboxOutputLimit);
         v.put("USER_RUNNING_LIMIT", Integer.toString(userRunningLimit));
         v.put("USER_SUBMIT_LIMIT", Integer.toString(userSubmitLimit));
+        v.put("CFIDDLE_ADMINS", admins);
+        v.put("CFIDDLE_IDLE_TIMEOUT", Integer.toString(idleTimeoutSeconds));
         return v;
     }
 
@@ -91,6 +101,9 @@ public final class StackSettings {
         private String sandboxImage;
         private int workers;
         private String usersConfigName;
+        private String passwordsSecretName;
+        private String admins = "";
+        private int idleTimeoutSeconds = 3600;
         private int jupyterPort = 8888;
         private String defaultTime = "5";
         private String maxTime = "30";
@@ -129,6 +142,23 @@ public final class StackSettings {
 
         public Builder usersConfigName(String name) {
             this.usersConfigName = name;
+            return this;
+        }
+
+        public Builder passwordsSecretName(String name) {
+            this.passwordsSecretName = name;
+            return this;
+        }
+
+        /** The hub's admin accounts, comma-separated (the user node's CFIDDLE_ADMINS). */
+        public Builder admins(String commaSeparated) {
+            this.admins = commaSeparated;
+            return this;
+        }
+
+        /** Seconds after which an idle notebook server stops itself. */
+        public Builder idleTimeoutSeconds(int seconds) {
+            this.idleTimeoutSeconds = seconds;
             return this;
         }
 

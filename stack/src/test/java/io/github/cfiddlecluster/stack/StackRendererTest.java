@@ -88,7 +88,7 @@ class StackRendererTest {
         assertThat(at(services, "slurmdbd").get("command")).isEqualTo(List.of("dbd"));
         assertThat(at(services, "slurmctld").get("command")).isEqualTo(List.of("controller"));
         assertThat(at(services, "worker").get("command")).isEqualTo(List.of("worker"));
-        assertThat(at(services, "user").get("command")).isEqualTo(List.of("notebook"));
+        assertThat(at(services, "user").get("command")).isEqualTo(List.of("hub"));
         assertThat(at(services, "slurmctld").get("image")).isEqualTo("reg:5000/cfiddle-cluster/cluster:1.0");
         assertThat(at(services, "user").get("image")).isEqualTo("reg:5000/cfiddle-cluster/user:1.0");
         assertThat(at(services, "slurmdbd").get("hostname")).isEqualTo("slurmdbd");
@@ -105,8 +105,32 @@ class StackRendererTest {
                             "mode", 0400));
         }
         assertThat(list(at(services, "db"), "secrets")).extracting(s -> s.get("source")).containsExactly("db_password");
-        assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("target"))
-                .contains("/run/secrets/jupyter_token");
+        assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("source")).containsExactly("munge_key");
+    }
+
+    @Test
+    void passwordsAreASecretOfTheUserNodeOnlyReadableByRoot() {
+        Map<String, Object> stack = rendered(settings().passwordsSecretName("cfiddle_passwords_0123abcd").build());
+        assertThat(at(stack, "secrets", "passwords")).containsEntry("external", true)
+                .containsEntry("name", "cfiddle_passwords_0123abcd");
+        assertThat(list(at(stack, "services", "user"), "secrets"))
+                .contains(Map.of("source", "passwords", "target", "/run/secrets/passwords", "mode", 0400));
+        for (String name : List.of("db", "slurmdbd", "slurmctld", "worker")) {
+            assertThat(list(at(stack, "services", name), "secrets")).as(name)
+                    .extracting(s -> s.get("source")).doesNotContain("passwords");
+        }
+    }
+
+    @Test
+    void withoutPasswordsNoPasswordsSecret() {
+        assertThat(at(rendered(settings().build()), "secrets")).doesNotContainKey("passwords");
+    }
+
+    @Test
+    void theHubKeepsItsStateInAVolume() {
+        Map<String, Object> stack = rendered(settings().build());
+        assertThat(at(stack, "services", "user").get("volumes")).asList().contains("hub-data:/var/lib/jupyterhub");
+        assertThat(at(stack, "volumes")).containsKey("hub-data");
     }
 
     @Test
@@ -162,6 +186,8 @@ class StackRendererTest {
         assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_DEFAULT_TIME", "10")
                 .containsEntry("SLURM_MAX_TIME", "60");
         assertThat(at(services, "user", "environment")).containsEntry("CFIDDLE_TIME_LIMIT", "7");
+        Map<String, Object> hub = at(rendered(settings().admins("teacher,ta").idleTimeoutSeconds(90).build()), "services", "user");
+        assertThat(at(hub, "environment")).containsEntry("CFIDDLE_ADMINS", "teacher,ta").containsEntry("CFIDDLE_IDLE_TIMEOUT", "90");
         assertThat(at(services, "worker", "environment")).containsEntry("CFIDDLE_SANDBOX_MEMORY", "512m")
                 .containsEntry("CFIDDLE_SANDBOX_PIDS", "64");
     }

@@ -1,0 +1,71 @@
+# JupyterHub on the user node: every student logs in (PAM: the node's accounts, with the passwords the deploy
+# applied) and gets a notebook server of their own, running as their own uid in their own home, so that their
+# cfiddle run() becomes a Slurm job under their uid. Settings come from the environment (README: "The images").
+#
+# Spawner: LocalProcessSpawner with the hub as root. The hub is the only root process students can reach, and
+# only over HTTP; each server is started with the student's uid, gid and HOME and an environment holding
+# nothing but its own hub token. SudoSpawner (an unprivileged hub) is not packaged by Debian.
+import os
+import pwd
+import subprocess
+
+from cfiddle_cluster.accounts import read_accounts
+
+c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
+
+STATE_DIR = os.environ.get("JUPYTERHUB_STATE_DIR", "/var/lib/jupyterhub")
+PORT = int(os.environ.get("JUPYTER_PORT", "8888"))
+IDLE_TIMEOUT = int(os.environ.get("CFIDDLE_IDLE_TIMEOUT", "3600"))  # seconds
+ADMINS = {name.strip() for name in os.environ.get("CFIDDLE_ADMINS", "").split(",") if name.strip()}
+USERS_FILE = os.environ.get("CFIDDLE_USERS_FILE", "/etc/cfiddle/users")
+EXAMPLES = "/usr/local/share/cfiddle-cluster/notebooks"
+
+c.JupyterHub.bind_url = f"http://:{PORT}/"
+# In a volume: sessions and the server list survive a redeploy.
+c.JupyterHub.db_url = f"sqlite:///{STATE_DIR}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = f"{STATE_DIR}/jupyterhub_cookie_secret"
+# Not in the volume: a new container must never take a stale pid for its proxy.
+c.ConfigurableHTTPProxy.pid_file = "/run/jupyterhub-proxy.pid"
+
+# Only the cluster's accounts may log in (never root or a system account), checked against the node's shadow.
+c.Authenticator.allowed_users = {account.name for account in read_accounts(USERS_FILE)}
+unknown_admins = ADMINS - c.Authenticator.allowed_users
+if unknown_admins:
+    raise SystemExit(f"CFIDDLE_ADMINS names {', '.join(sorted(unknown_admins))}, not in {USERS_FILE}")
+# Admins get the admin page and may list users and start or stop their servers, but not open a student's
+# server or make tokens (JupyterHub's own admin role could do both), so they are not made hub admins.
+c.JupyterHub.load_roles = [{
+    "name": "cfiddle-admin",
+    "description": "course admins: the admin page, start and stop servers",
+    "scopes": ["admin-ui", "list:users", "read:users", "admin:servers"],
+    "users": sorted(ADMINS),
+}]
+# No PAM session: a container has no login records to keep.
+c.PAMAuthenticator.open_sessions = False
+
+c.Spawner.cmd = ["jupyterhub-singleuser"]
+c.Spawner.default_url = "/tree"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 60
+# Idle servers stop themselves (Debian has no jupyterhub-idle-culler): kernels idle for IDLE_TIMEOUT are culled,
+# and a server with no kernel, no terminal and no request for IDLE_TIMEOUT shuts down (checked every minute).
+# The hub notices within poll_interval.
+c.Spawner.args = [
+    f"--NotebookApp.shutdown_no_activity_timeout={IDLE_TIMEOUT}",
+    f"--MappingKernelManager.cull_idle_timeout={IDLE_TIMEOUT}",
+    f"--MappingKernelManager.cull_interval={max(1, min(IDLE_TIMEOUT, 300))}",
+]
+c.Spawner.poll_interval = 10
+
+
+def copy_examples(spawner):
+    """The example notebooks, into a student's home when they have none (first login). Copied as the student,
+    so that nothing they placed in their home can redirect a write by root."""
+    home = pwd.getpwnam(spawner.user.name).pw_dir
+    target = os.path.join(home, "examples")
+    if not os.path.lexists(target):
+        subprocess.run(["runuser", "-u", spawner.user.name, "--", "cp", "-r", "--no-target-directory", EXAMPLES, target],
+                       check=True)
+
+
+c.Spawner.pre_spawn_hook = copy_examples
