@@ -269,7 +269,8 @@ def unpack_results(stdout, stderr=""):
         with tarfile.open(fileobj=io.BytesIO(stdout), mode="r") as archive:
             member = archive.extractfile(RESULTS_FILE)
             return pickle.load(member)
-    except (tarfile.TarError, KeyError, AttributeError, pickle.UnpicklingError, EOFError) as e:
+    # TypeError: results.pickle is not a file (extractfile gives None); ValueError: an unknown pickle protocol.
+    except (tarfile.TarError, KeyError, AttributeError, TypeError, ValueError, pickle.UnpicklingError, EOFError) as e:
         raise _error(f"the cluster returned no readable results ({e}).\n{_tail(stderr)}") from None
 
 

@@ -47,6 +47,18 @@ class DeployConfigTest {
     }
 
     @Test
+    void fairUseLimitsMustMakeSense() {
+        DeployConfig bad = DeployConfig.builder().userRunningLimit(0).userSubmitLimit(-1).sandboxOutputLimit("much").build();
+        assertThatThrownBy(bad::validate).isInstanceOfSatisfying(DeployException.InvalidConfiguration.class,
+                e -> assertThat(e.problems()).hasSize(3)
+                        .anySatisfy(p -> assertThat(p).contains("cfiddle.userRunningLimit must be at least 1"))
+                        .anySatisfy(p -> assertThat(p).contains("cfiddle.userSubmitLimit -1 is below cfiddle.userRunningLimit"))
+                        .anySatisfy(p -> assertThat(p).contains("cfiddle.sandboxOutputLimit 'much'")));
+        assertThatCode(() -> DeployConfig.builder().userRunningLimit(2).userSubmitLimit(2).sandboxOutputLimit("1g")
+                .build().validate()).doesNotThrowAnyException();
+    }
+
+    @Test
     void slurmTimesInTheirUsualForms() {
         for (String t : new String[] {"5", "5:30", "1:00:00", "1-0", "2-12:00:00"}) {
             assertThatCode(() -> DeployConfig.builder().defaultTime("1").maxTime(t).timeLimit("1").build().validate())

@@ -1,0 +1,2 @@
+class RunnerDelegateException(Exception):
+    pass
