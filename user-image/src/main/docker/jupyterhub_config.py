@@ -16,6 +16,8 @@ c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 STATE_DIR = os.environ.get("JUPYTERHUB_STATE_DIR", "/var/lib/jupyterhub")
 PORT = int(os.environ.get("JUPYTER_PORT", "8888"))
 IDLE_TIMEOUT = int(os.environ.get("CFIDDLE_IDLE_TIMEOUT", "3600"))  # seconds
+# Processes (and threads) one student may have at once: a fork bomb stops there instead of taking the node.
+PROCESS_LIMIT = int(os.environ.get("CFIDDLE_STUDENT_PROCESS_LIMIT", "512"))
 ADMINS = {name.strip() for name in os.environ.get("CFIDDLE_ADMINS", "").split(",") if name.strip()}
 USERS_FILE = os.environ.get("CFIDDLE_USERS_FILE", "/etc/cfiddle/users")
 EXAMPLES = "/usr/local/share/cfiddle-cluster/notebooks"
@@ -43,7 +45,8 @@ c.JupyterHub.load_roles = [{
 # No PAM session: a container has no login records to keep.
 c.PAMAuthenticator.open_sessions = False
 
-c.Spawner.cmd = ["jupyterhub-singleuser"]
+# The server starts as the student; prlimit lowers its limits, which everything it starts inherits.
+c.Spawner.cmd = ["prlimit", f"--nproc={PROCESS_LIMIT}", "--core=0", "--", "jupyterhub-singleuser"]
 c.Spawner.default_url = "/tree"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60

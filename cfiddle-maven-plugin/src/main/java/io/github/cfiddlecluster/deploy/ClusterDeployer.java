@@ -103,6 +103,7 @@ public final class ClusterDeployer {
                 .sandboxLimits(config.sandboxMemory(), config.sandboxPids())
                 .sandboxOutputLimit(config.sandboxOutputLimit())
                 .userLimits(config.userRunningLimit(), config.userSubmitLimit())
+                .studentProcessLimit(config.studentProcessLimit())
                 .build();
         Path stackFile = writeStackFile(config, renderer.render(settings));
         replaceWorkerServiceOnModeChange(config);

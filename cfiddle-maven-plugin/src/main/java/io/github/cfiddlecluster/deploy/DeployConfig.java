@@ -56,6 +56,7 @@ public final class DeployConfig {
     private final String sandboxOutputLimit;
     private final int userRunningLimit;
     private final int userSubmitLimit;
+    private final int studentProcessLimit;
     private final Path outputDirectory;
     private final boolean purge;
     private final String dockerHost;
@@ -82,6 +83,7 @@ public final class DeployConfig {
         sandboxOutputLimit = b.sandboxOutputLimit;
         userRunningLimit = b.userRunningLimit;
         userSubmitLimit = b.userSubmitLimit;
+        studentProcessLimit = b.studentProcessLimit;
         outputDirectory = b.outputDirectory;
         purge = b.purge;
         dockerHost = blankToNull(b.dockerHost);
@@ -117,6 +119,8 @@ public final class DeployConfig {
     public int userRunningLimit() { return userRunningLimit; }
     /** Experiments one user may have running or waiting at once; more are refused when submitted. */
     public int userSubmitLimit() { return userSubmitLimit; }
+    /** Processes (and threads) one student may have at once on the user node. */
+    public int studentProcessLimit() { return studentProcessLimit; }
     public Path outputDirectory() { return outputDirectory; }
     public boolean purge() { return purge; }
     /** DOCKER_HOST for docker-java and the docker CLI, or null for their defaults (environment, then the socket). */
@@ -180,6 +184,10 @@ public final class DeployConfig {
         if (userSubmitLimit < userRunningLimit) {
             problems.add("cfiddle.userSubmitLimit " + userSubmitLimit + " is below cfiddle.userRunningLimit "
                     + userRunningLimit + " (it counts running and waiting experiments)");
+        }
+        if (studentProcessLimit < 64) {
+            problems.add("cfiddle.studentProcessLimit " + studentProcessLimit
+                    + " is below 64: a notebook server and its kernel alone need about 40");
         }
         if (outputDirectory == null) {
             problems.add("no output directory for the rendered stack file");
@@ -299,7 +307,7 @@ public final class DeployConfig {
                 .passwordsFile(passwordsFile).admins(String.join(",", admins)).idleTimeoutSeconds(idleTimeoutSeconds)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                 .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
-                .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
+                .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
     }
 
     public static final class Builder {
@@ -323,6 +331,7 @@ public final class DeployConfig {
         private String sandboxOutputLimit = "16m";
         private int userRunningLimit = 1;
         private int userSubmitLimit = 4;
+        private int studentProcessLimit = 512;
         private Path outputDirectory = Path.of("target", "cfiddle");
         private boolean purge;
         private String dockerHost;
@@ -349,6 +358,7 @@ public final class DeployConfig {
         public Builder sandboxOutputLimit(String v) { sandboxOutputLimit = v; return this; }
         public Builder userRunningLimit(int v) { userRunningLimit = v; return this; }
         public Builder userSubmitLimit(int v) { userSubmitLimit = v; return this; }
+        public Builder studentProcessLimit(int v) { studentProcessLimit = v; return this; }
         public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
         public Builder purge(boolean v) { purge = v; return this; }
         public Builder dockerHost(String v) { dockerHost = v; return this; }

@@ -110,6 +110,13 @@ public class DeployMojo extends AbstractClusterMojo {
     @Parameter(property = "cfiddle.userSubmitLimit", defaultValue = "4")
     private int userSubmitLimit;
 
+    /**
+     * Processes (threads included) one student may have at once on the user node: their notebook server, kernels,
+     * compilers. A fork bomb stops there instead of taking the node from everyone.
+     */
+    @Parameter(property = "cfiddle.studentProcessLimit", defaultValue = "512")
+    private int studentProcessLimit;
+
     /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
     @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
     private File outputDirectory;
@@ -122,7 +129,7 @@ public class DeployMojo extends AbstractClusterMojo {
                 .idleTimeoutSeconds(idleTimeout)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                 .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
-                .userSubmitLimit(userSubmitLimit).outputDirectory(outputDirectory.toPath());
+                .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit).outputDirectory(outputDirectory.toPath());
     }
 
     @Override

@@ -51,6 +51,7 @@ public final class CfiddleCluster implements Startable {
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final List<String> admins = new ArrayList<>();
     private Duration idleTimeout = Duration.ofHours(1);
+    private int studentProcessLimit = 512;
     private int workerCount = 1;
     private String timeLimit = "1";
     /** Labels this cluster's sandboxes on the shared engine (the stack name, in a deployed cluster). */
@@ -91,6 +92,16 @@ public final class CfiddleCluster implements Startable {
     public CfiddleCluster withIdleTimeout(Duration timeout) {
         this.idleTimeout = timeout;
         return this;
+    }
+
+    /** Processes (threads included) one student may have at once on the user node. */
+    public CfiddleCluster withStudentProcessLimit(int limit) {
+        this.studentProcessLimit = limit;
+        return this;
+    }
+
+    public int studentProcessLimit() {
+        return studentProcessLimit;
     }
 
     /** The time limit of every experiment's job (any Slurm --time format). */
@@ -134,6 +145,7 @@ public final class CfiddleCluster implements Startable {
                 .withEnv("CFIDDLE_TIME_LIMIT", timeLimit)
                 .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
                 .withEnv("CFIDDLE_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()))
+                .withEnv("CFIDDLE_STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit))
                 .withExposedPorts(8888)
                 .waitingFor(Wait.forHttp("/hub/health").forStatusCode(200).withStartupTimeout(READY_DEADLINE));
 

@@ -134,6 +134,34 @@ class HubIT {
     }
 
     @Test
+    void aForkBombInAStudentsKernelStopsAtTheProcessLimit() throws Exception {
+        int limit = CLUSTER.studentProcessLimit();
+        HubSession dave = CLUSTER.logIn(DAVE);
+        dave.startServer();
+        try (JupyterKernel kernel = dave.kernel("forks.ipynb")) {
+            // Forks until the kernel is refused, at most well past the limit; the children wait and are then killed.
+            JupyterKernel.Outputs forks = kernel.execute("import os, signal\n"
+                    + "children = []\n"
+                    + "try:\n"
+                    + "    while len(children) < " + (limit + 100) + ":\n"
+                    + "        pid = os.fork()\n"
+                    + "        if pid == 0:\n"
+                    + "            signal.pause()\n"
+                    + "            os._exit(0)\n"
+                    + "        children.append(pid)\n"
+                    + "except BlockingIOError:\n"
+                    + "    pass\n"
+                    + "for pid in children:\n"
+                    + "    os.kill(pid, signal.SIGKILL)\n"
+                    + "    os.waitpid(pid, 0)\n"
+                    + "print('FORKED', len(children))", CELL);
+            assertThat(forks.errors).isEmpty();
+            int forked = Integer.parseInt(forks.joined().replaceAll("(?s).*FORKED (\\d+).*", "$1"));
+            assertThat(forked).as("processes dave's kernel could start").isPositive().isLessThan(limit);
+        }
+    }
+
+    @Test
     void noPasswordOrTokenInTheUserNodesLogOrEnvironment() throws Exception {
         HubSession alice = CLUSTER.logIn(ALICE);
         alice.startServer();

@@ -26,6 +26,7 @@ public final class StackSettings {
     private final String sandboxOutputLimit;
     private final int userRunningLimit;
     private final int userSubmitLimit;
+    private final int studentProcessLimit;
 
     private StackSettings(Builder b) {
         this.stackName = Objects.requireNonNull(b.stackName, "stackName");
@@ -51,6 +52,7 @@ public final class StackSettings {
         this.sandboxOutputLimit = b.sandboxOutputLimit;
         this.userRunningLimit = b.userRunningLimit;
         this.userSubmitLimit = b.userSubmitLimit;
+        this.studentProcessLimit = b.studentProcessLimit;
     }
 
     public static Builder builder(String stackName) {
@@ -87,6 +89,7 @@ public final class StackSettings {
         v.put("SANDBOX_OUTPUT_LIMIT", sandboxOutputLimit);
         v.put("USER_RUNNING_LIMIT", Integer.toString(userRunningLimit));
         v.put("USER_SUBMIT_LIMIT", Integer.toString(userSubmitLimit));
+        v.put("STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit));
         v.put("CFIDDLE_ADMINS", admins);
         v.put("CFIDDLE_IDLE_TIMEOUT", Integer.toString(idleTimeoutSeconds));
         return v;
@@ -113,6 +116,7 @@ public final class StackSettings {
         private String sandboxOutputLimit = "16m";
         private int userRunningLimit = 1;
         private int userSubmitLimit = 4;
+        private int studentProcessLimit = 512;
 
         private Builder(String stackName) {
             this.stackName = stackName;
@@ -191,6 +195,12 @@ public final class StackSettings {
         public Builder userLimits(int running, int submitted) {
             this.userRunningLimit = running;
             this.userSubmitLimit = submitted;
+            return this;
+        }
+
+        /** Processes one student may have at once on the user node. */
+        public Builder studentProcessLimit(int limit) {
+            this.studentProcessLimit = limit;
             return this;
         }
 
