@@ -138,7 +138,7 @@ class ClusterRunIT {
         CompletableFuture<JsonNode> running = CompletableFuture.supplyAsync(
                 () -> ScriptResult.parse(CLUSTER.python(BOB, "experiments/bad_input.py", "infinite_loop")));
         await("bob's sandbox running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !Sandboxes.ofUid(CLUSTER, BOB_UID).isEmpty());
+                .until(() -> !Sandboxes.runningOfUid(CLUSTER, BOB_UID).isEmpty());
 
         assertThat(CLUSTER.controllerExec("scancel", "--user=" + BOB).getExitCode()).isZero();
 

@@ -69,8 +69,7 @@ class LockdownIT {
         JsonNode orphan = ScriptResult.parse(CLUSTER.python(BOB, "experiments/sandbox_edges.py", "orphan", "5"));
         assertThat(ScriptResult.longs(orphan.get("returns"))).containsExactly(5L);
         await("no cfiddle-orphan process on this host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> hostProcessesNamed("cfiddle-orphan") == 0);
-        assertThat(Sandboxes.of(CLUSTER)).isEmpty();
+                .until(() -> hostProcessesNamed("cfiddle-orphan") == 0 && Sandboxes.of(CLUSTER).isEmpty());
     }
 
     @Test

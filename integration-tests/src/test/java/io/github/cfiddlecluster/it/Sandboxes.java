@@ -15,7 +15,10 @@ final class Sandboxes {
                 .withLabelFilter(java.util.Map.of("cfiddle.cluster", cluster.clusterName())).exec();
     }
 
-    static List<Container> ofUid(CfiddleCluster cluster, int uid) {
-        return of(cluster).stream().filter(c -> String.valueOf(uid).equals(c.getLabels().get("cfiddle.uid"))).toList();
+    /** The cluster's running sandboxes of one uid (an exited one waits for its job's epilog to remove it). */
+    static List<Container> runningOfUid(CfiddleCluster cluster, int uid) {
+        return DockerClientFactory.instance().client().listContainersCmd()
+                .withLabelFilter(java.util.Map.of("cfiddle.cluster", cluster.clusterName(), "cfiddle.uid", String.valueOf(uid)))
+                .exec();
     }
 }
