@@ -55,8 +55,8 @@ class DeployIT {
     static void needsTheInstalledPluginAFreePortAndPasswords(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path plugin = Path.of(System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository"),
                 "io/github/cfiddle-cluster/cfiddle-maven-plugin", System.getProperty("cfiddle.version", "0.1.0-SNAPSHOT"));
-        assertThat(plugin).as("DeployIT runs ./mvnw cfiddle:deploy, which resolves the plugin from the local repository:"
-                + " run the tests with ./mvnw install (which installs the plugin first), not ./mvnw verify").isDirectory();
+        assertThat(plugin).as("DeployIT runs ./mvnw cfiddle:deploy with the plugin this build installed (maven-invoker-plugin"
+                + " install, in the plugin module's pre-integration-test phase): run the whole build, e.g. ./mvnw verify").isDirectory();
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
@@ -132,8 +132,10 @@ class DeployIT {
         assertThat(slurmNodes()).containsEntry("worker-3", "idle").hasSize(3);
 
         assertThat(deploy("-Dcfiddle.workers=2").exitCode).isZero();
-        await("worker-3 gone from Slurm").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> !slurmNodes().containsKey("worker-3"));
+        await("worker-3 gone from Slurm and its container stopped").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> !slurmNodes().containsKey("worker-3") && workerContainers().stream().noneMatch(
+                        c -> "worker-3".equals(DOCKER.inspectContainerCmd(c).exec().getConfig().getHostName())));
         assertThat(slurmNodes()).containsOnlyKeys("worker-1", "worker-2");
     }
 
@@ -218,7 +220,8 @@ class DeployIT {
 
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
     private static Run mvn(String goal, String... settings) {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", "-o", goal,
+        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", goal,
+                "-s", buildRepositoryMirror().toString(),
                 "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240",
                 // The images and the plugin this build made, wherever this build keeps them.
                 "-Dcfiddle.image.prefix=" + System.getProperty("cfiddle.image.prefix", "cfiddle-cluster"),
@@ -252,6 +255,23 @@ class DeployIT {
         }
     }
 
+    /**
+     * Maven settings under which everything the plugin under test needs besides itself comes from this build's own
+     * local repository (as maven-invoker-plugin's integration tests do): no network, and nothing installed by hand.
+     */
+    private static Path buildRepositoryMirror() {
+        Path settings = PROJECT.resolve("integration-tests/target/deploy-it-settings.xml");
+        String repository = Path.of(System.getProperty("cfiddle.buildRepository",
+                System.getProperty("user.home") + "/.m2/repository")).toUri().toString();
+        try {
+            Files.writeString(settings, "<settings><mirrors><mirror><id>this-build</id><mirrorOf>*</mirrorOf><url>"
+                    + repository + "</url></mirror></mirrors></settings>\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return settings;
+    }
+
     private record Run(int exitCode, String output) {
     }
 
@@ -271,6 +291,11 @@ class DeployIT {
         return DOCKER.listTasksCmd().withServiceFilter(stackServices().toArray(String[]::new)).exec().stream()
                 .filter(t -> t.getStatus().getState().getValue().equals("running"))
                 .map(Task::getId).sorted().toList();
+    }
+
+    private static List<String> workerContainers() {
+        return DOCKER.listContainersCmd().withLabelFilter(Map.of("com.docker.swarm.service.name", STACK + "_worker"))
+                .exec().stream().map(Container::getId).toList();
     }
 
     private static String taskContainer(String service) {
