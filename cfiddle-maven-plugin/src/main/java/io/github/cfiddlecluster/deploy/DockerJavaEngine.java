@@ -30,7 +30,6 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -421,35 +420,27 @@ public final class DockerJavaEngine implements SwarmEngine {
         command.add("docker");
         command.addAll(args);
         log.debug("running " + String.join(" ", command));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("DOCKER_HOST", dockerHost);
-        Process process;
+        CommandRunner.Result result;
         try {
-            process = pb.start();
+            result = CommandRunner.run(command, Map.of("DOCKER_HOST", dockerHost), CLI_TIMEOUT);
         } catch (IOException e) {
             throw new DeployException.DockerCommandFailed("the docker command-line client is needed for " + what
                     + " (the engine API has no stack commands) but could not be run: " + e.getMessage(), "", true);
-        }
-        try (InputStream in = process.getInputStream()) {
-            String output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(CLI_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new DeployException.DockerCommandFailed(what + " did not finish in " + CLI_TIMEOUT.toMinutes() + " min", output, false);
-            }
-            output.lines().forEach(line -> log.debug("  " + line));
-            if (process.exitValue() != 0) {
-                String essential = output.lines().filter(l -> !l.contains("--detach")).collect(Collectors.joining("\n"));
-                throw new DeployException.DockerCommandFailed(what + " failed (exit code " + process.exitValue() + "):\n"
-                        + essential.strip(), output, false);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new DeployException.DockerCommandFailed(what + " failed: " + e.getMessage(), "", false);
+        } catch (CommandRunner.TimedOut e) {
+            throw new DeployException.DockerCommandFailed(what + " did not finish in " + CLI_TIMEOUT.toMinutes() + " min",
+                    e.output(), false);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new DeployException("interrupted", e);
         }
+        String output = result.output();
+        output.lines().forEach(line -> log.debug("  " + line));
+        if (result.exitCode() != 0) {
+            String essential = output.lines().filter(l -> !l.contains("--detach")).collect(Collectors.joining("\n"));
+            throw new DeployException.DockerCommandFailed(what + " failed (exit code " + result.exitCode() + "):\n"
+                    + essential.strip(), output, false);
+        }
+        return output;
     }
 
     @FunctionalInterface
