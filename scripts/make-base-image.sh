@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Makes sure the Debian base image all cfiddle-cluster images derive from exists in the local engine.
-# Where a registry is reachable it is pulled; on an air-gapped host it is built with debootstrap from a Debian
-# mirror and imported under the same name, so every Dockerfile's FROM works unchanged.
+# Makes sure the Debian base image all cfiddle-cluster images derive from exists in the local engine (the build
+# runs this before the base image; it can be run by hand too). Where a registry is reachable it is pulled; on an
+# air-gapped host it is built with debootstrap from a Debian mirror and imported under the same name, so every
+# Dockerfile's FROM works unchanged. The Debian release is the image's tag (debian.image in the parent pom).
 set -euo pipefail
 
 IMAGE=${1:-debian:bookworm}
-SUITE=${DEBIAN_SUITE:-bookworm}
+SUITE=${DEBIAN_SUITE:-${IMAGE##*:}}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
@@ -19,7 +20,8 @@ fi
 
 echo "Cannot pull $IMAGE; building it with debootstrap ($SUITE from $MIRROR) ..."
 if [ "$(id -u)" != 0 ]; then
-  echo "debootstrap needs root: run this script as root, or pull $IMAGE on a host that reaches a registry." >&2
+  echo "$IMAGE is not on this Docker engine and cannot be pulled; making it needs debootstrap as root: run" \
+    "'sudo scripts/make-base-image.sh $IMAGE' once (or load the image from a host that reaches a registry), then build again." >&2
   exit 1
 fi
 if ! command -v debootstrap >/dev/null 2>&1; then
