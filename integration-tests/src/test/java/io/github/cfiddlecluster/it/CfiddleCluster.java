@@ -46,6 +46,9 @@ public final class CfiddleCluster implements Startable {
     public static final int STUDENT_UID = 1000;
     private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
+    /** A test cluster's name: this prefix and 8 random hex digits (DeployIT's stack is "cfit"). */
+    private static final String NAME_PREFIX = "cfit-";
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(NAME_PREFIX + "[0-9a-f]{8}");
 
     private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(STUDENT, STUDENT_UID));
     private final Map<String, String> passwords = new LinkedHashMap<>();
@@ -55,7 +58,7 @@ public final class CfiddleCluster implements Startable {
     private int workerCount = 1;
     private String timeLimit = "1";
     /** Labels this cluster's sandboxes on the shared engine (the stack name, in a deployed cluster). */
-    private final String clusterName = "cfit-" + HexFormat.of().formatHex(randomBytes(4));
+    private final String clusterName = NAME_PREFIX + HexFormat.of().formatHex(randomBytes(4));
     private final byte[] mungeKey = randomBytes(1024);
     private byte[] usersFile;
 
@@ -112,8 +115,8 @@ public final class CfiddleCluster implements Startable {
 
     @Override
     public void start() {
-        network = Network.newNetwork();
-        backend = Network.newNetwork();
+        network = TestLabels.newNetwork();
+        backend = TestLabels.newNetwork();
         byte[] dbPassword = HexFormat.of().formatHex(randomBytes(12)).getBytes(StandardCharsets.US_ASCII);
         usersFile = users.entrySet().stream()
                 .map(u -> u.getKey() + ":" + u.getValue() + ":" + u.getValue() + "\n")
@@ -137,6 +140,7 @@ public final class CfiddleCluster implements Startable {
             workers.add(worker("worker" + i, mungeKey));
         }
         userNode = new GenericContainer<>(Images.USER)
+                .withLabels(TestLabels.ofCluster(clusterName))
                 .withNetwork(network).withNetworkAliases("usernode")
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName("usernode"))
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
@@ -163,6 +167,7 @@ public final class CfiddleCluster implements Startable {
 
     private GenericContainer<?> node(Network on, String hostname, String role) {
         return new GenericContainer<>(Images.CLUSTER)
+                .withLabels(TestLabels.ofCluster(clusterName))
                 .withNetwork(on).withNetworkAliases(hostname)
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
                 .withCommand(role)
@@ -181,6 +186,11 @@ public final class CfiddleCluster implements Startable {
 
     public String clusterName() {
         return clusterName;
+    }
+
+    /** Whether a sandbox's {@code cfiddle.cluster} label names a test cluster, not a deployed stack. */
+    static boolean isTestClusterName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     /** Kills a worker's container outright, as a crashed host would, and starts a new one under its name. */

@@ -10,21 +10,23 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
-import org.junit.jupiter.api.Order;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /** A plain cfiddle run() on the user node executes on a Slurm worker, alone, in a fresh sandbox. */
-@TestMethodOrder(OrderAnnotation.class)
 class ClusterRunIT {
     private static final CfiddleCluster CLUSTER = SharedCluster.get();
     private static final Duration CLEANUP_DEADLINE = Duration.ofSeconds(60);
 
     @Test
-    @Order(1)
     void aPlainRunIsOneSlurmJobOnAWorker() {
         long lastJob = CLUSTER.lastJobId();
 
@@ -40,7 +42,6 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(2)
     void theExperimentSeesOnlyItsSandbox() {
         JsonNode result = ScriptResult.parse(CLUSTER.python(ALICE, "experiments/sandbox_facts.py"));
         JsonNode sandbox = result.get("sandbox");
@@ -60,7 +61,6 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(3)
     void softwarePerfCountersComeBackFromTheSandbox() {
         JsonNode result = ScriptResult.parse(CLUSTER.python(BOB, "experiments/perf_counters.py"));
 
@@ -70,7 +70,6 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(4)
     void theExampleNotebookRunsOnTheClusterInTheStudentsKernel() throws Exception {
         long lastJob = CLUSTER.lastJobId();
         HubSession student = CLUSTER.logIn(CfiddleCluster.STUDENT);
@@ -84,40 +83,65 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(5)
     void twoUsersAtOnceNeverShareAWorkerNorTheirFiles() {
         long lastJob = CLUSTER.lastJobId();
         // Four submitters for two workers: jobs must queue for a free worker.
         List<String> users = List.of(ALICE, ALICE, BOB, BOB);
-        List<CompletableFuture<JsonNode>> submitters = IntStream.range(0, users.size())
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> ScriptResult.parse(
-                        CLUSTER.python(users.get(i), "experiments/busy_experiments.py", "2", "800", "submitter" + i))))
-                .toList();
+        IntFunction<String> buildDirectory = i -> "/home/" + users.get(i) + "/submitter" + i;
+        List<BusyRun> runs;
+        Map<String, Sandboxes.Start> sandboxOf;
+        try (Sandboxes.Starts sandboxStarts = Sandboxes.recordStarts(CLUSTER)) {
+            List<CompletableFuture<JsonNode>> submitters = IntStream.range(0, users.size())
+                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> ScriptResult.parse(CLUSTER.python(
+                            users.get(i), "experiments/busy_experiments.py", "2", "800", buildDirectory.apply(i)))))
+                    .toList();
+            List<JsonNode> reports = submitters.stream().map(CompletableFuture::join).toList();
+            reports.forEach(r -> assertThat(ScriptResult.longs(r.get("returns"))).containsExactly(0L, 1L));
+            runs = reports.stream().flatMap(r -> BusyRun.all(r.get("runs")).stream()).toList();
+            sandboxOf = sandboxStarts.awaitAll(runs.stream().map(BusyRun::sandboxHostname).toList());
+        }
 
-        submitters.forEach(s -> assertThat(ScriptResult.longs(s.join().get("returns"))).containsExactly(0L, 1L));
         List<SlurmJob> jobs = CLUSTER.awaitFinishedJobsAfter(lastJob, 8);
         assertThat(jobs).hasSize(8).allSatisfy(j -> assertThat(j.state()).isEqualTo("COMPLETED"));
         assertThat(jobs.stream().filter(j -> j.user().equals(ALICE))).hasSize(4);
         assertThat(jobs.stream().filter(j -> j.user().equals(BOB))).hasSize(4);
-        for (SlurmJob a : jobs) {
-            for (SlurmJob b : jobs) {
-                assertThat(a != b && a.overlaps(b)).as("%s and %s overlap on one worker", a, b).isFalse();
-            }
-        }
-        assertThat(CLUSTER.userNodeExec(BOB, "ls", "/home/" + ALICE).getExitCode()).isNotZero();
-        assertThat(CLUSTER.userNodeExec(ALICE, "ls", "/home/" + BOB).getExitCode()).isNotZero();
-        assertThat(CLUSTER.userNodeExec(ALICE, "ls", "/home/" + ALICE + "/.cfiddle").getExitCode()).isZero();
+        assertThat(runs).extracting(BusyRun::sandboxHostname).as("each experiment in a sandbox of its own")
+                .hasSize(8).doesNotHaveDuplicates();
+        assertThat(sandboxOf.values()).as("each sandbox's job and worker, as the launcher labelled it, is Slurm's")
+                .extracting(Sandboxes.Start::job, Sandboxes.Start::node)
+                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> Tuple.tuple(j.id(), j.node())).toList());
+        Function<BusyRun, String> worker = run -> sandboxOf.get(run.sandboxHostname()).node();
+        assertThat(runs.stream().map(worker).collect(Collectors.toSet())).as("workers that ran experiments")
+                .isEqualTo(Set.copyOf(CLUSTER.workerNames()));
+        // By the experiments' own clocks (one kernel's CLOCK_REALTIME, in ns): whatever was busy at the same
+        // moment was so on different workers, and that happened (the check had something to find).
+        List<List<BusyRun>> busyAtOnce = IntStream.range(0, runs.size()).boxed()
+                .flatMap(i -> runs.subList(i + 1, runs.size()).stream().filter(runs.get(i)::overlaps)
+                        .map(other -> List.of(runs.get(i), other)))
+                .toList();
+        assertThat(busyAtOnce).as("pairs of experiments busy at the same moment, of %s", runs).isNotEmpty()
+                .allSatisfy(pair -> assertThat(worker.apply(pair.get(0))).as("the worker of %s and %s", pair.get(0),
+                        pair.get(1)).isNotEqualTo(worker.apply(pair.get(1))));
+        IntStream.range(0, users.size()).forEach(i -> {
+            String owner = users.get(i);
+            String other = owner.equals(ALICE) ? BOB : ALICE;
+            assertThat(CLUSTER.userNodeExec(owner, "ls", buildDirectory.apply(i)).getExitCode())
+                    .as("%s lists %s", owner, buildDirectory.apply(i)).isZero();
+            assertThat(CLUSTER.userNodeExec(other, "ls", buildDirectory.apply(i)).getExitCode())
+                    .as("%s lists %s", other, buildDirectory.apply(i)).isNotZero();
+        });
     }
 
     @Test
-    @Order(6)
     void aCompileErrorIsReportedAndTheNextExperimentRuns() {
         JsonNode error = badExperiment("compile_error");
-        assertThat(error.get("message").asText()).contains("error");
+        assertThat(error.get("type").asText()).isEqualTo("BuildFailure");
+        // g++'s own diagnostic for the broken line, and that line as it quotes it: what the student needs.
+        assertThat(error.get("message").asText()).contains("error: expected primary-expression before")
+                .contains("return x +;");
     }
 
     @Test
-    @Order(7)
     void aSegfaultIsReportedAndTheNextExperimentRuns() {
         JsonNode error = badExperiment("segfault");
         assertThat(error.get("type").asText()).isEqualTo("ClusterRunError");
@@ -125,7 +149,6 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(8)
     void aRunawayExperimentIsStoppedAtTheTimeLimit() {
         JsonNode error = badExperiment("infinite_loop");
         assertThat(error.get("type").asText()).isEqualTo("ClusterRunError");
@@ -133,7 +156,6 @@ class ClusterRunIT {
     }
 
     @Test
-    @Order(9)
     void aCancelledJobTakesItsSandboxWithIt() {
         CompletableFuture<JsonNode> running = CompletableFuture.supplyAsync(
                 () -> ScriptResult.parse(CLUSTER.python(BOB, "experiments/bad_input.py", "infinite_loop")));
@@ -149,9 +171,9 @@ class ClusterRunIT {
         awaitNoSandboxLeft();
     }
 
-    @Test
-    @Order(10)
-    void theClusterKeepsRunningAfterAllThat() {
+    /** Whatever the tests did to it (a crash, a runaway, a cancelled job), the cluster is whole and idle. */
+    @AfterAll
+    static void theClusterKeepsRunningAfterAllThat() {
         assertThat(CLUSTER.allRunning()).isTrue();
         CLUSTER.awaitWorkersIdle();
     }

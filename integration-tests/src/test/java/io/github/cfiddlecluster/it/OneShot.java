@@ -16,7 +16,8 @@ public final class OneShot {
     private String[] entrypoint;
 
     private OneShot(DockerImageName image) {
-        container = new GenericContainer<>(image).withStartupCheckStrategy(new RunsToCompletion());
+        container = new GenericContainer<>(image).withLabels(TestLabels.ofThisRun())
+                .withStartupCheckStrategy(new RunsToCompletion());
     }
 
     public static OneShot of(DockerImageName image) {

@@ -43,6 +43,7 @@ class SandboxImageIT {
     void runsAnExperimentBuiltInTheUserImage(@TempDir Path shared) throws Exception {
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (GenericContainer<?> userNode = new GenericContainer<>(Images.USER)
+                .withLabels(TestLabels.ofThisRun())
                 .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sleep", "infinity"))
                 .withFileSystemBind(shared.toString(), "/shared", BindMode.READ_WRITE)) {
             userNode.start();

@@ -23,9 +23,4 @@ public record SlurmJob(String id, String user, String state, String node, LocalD
     public long number() {
         return Long.parseLong(id);
     }
-
-    /** Both ran on the same node at the same time (sacct's times have a resolution of one second). */
-    public boolean overlaps(SlurmJob other) {
-        return node.equals(other.node) && start.isBefore(other.end) && other.start.isBefore(end);
-    }
 }
