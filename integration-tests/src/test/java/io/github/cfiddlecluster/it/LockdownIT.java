@@ -58,7 +58,9 @@ class LockdownIT {
     void nothingAJobStartedOutlivesIt() {
         String worker = CLUSTER.workerNames().get(0);
         ExecResult maintenance = CLUSTER.userNodeExec(TEACHER, "srun", "--time=1", "--nodelist=" + worker, "bash", "-c",
-                "setsid -f sleep 600; touch /tmp/left-behind; (sleep 600 &) ; echo started");
+                // Detached from the step's output, so the job ends at once and leaves them behind.
+                "setsid -f sleep 600 </dev/null >/dev/null 2>&1; touch /tmp/left-behind;"
+                        + " (sleep 600 </dev/null >/dev/null 2>&1 &); echo started");
         assertThat(maintenance.getStdout()).as(maintenance.getStderr()).contains("started");
         await("the admin job's processes and files gone from " + worker).atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(250))
