@@ -16,6 +16,9 @@
 export SLURM_CONTROLLER SLURM_DBD_HOST SLURM_DB_HOST SLURM_PARTITION SLURM_DEFAULT_TIME SLURM_MAX_TIME SLURM_MAX_NODES \
   SLURM_USER_RUNNING_LIMIT SLURM_USER_SUBMIT_LIMIT
 
+# The healthcheck (node/healthcheck) reads the container's role here.
+record_role() { mkdir -p /run/cfiddle && echo "${ROLE:-}" >/run/cfiddle/role; }
+
 log() { echo "cfiddle-node[${ROLE:-?}]: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 

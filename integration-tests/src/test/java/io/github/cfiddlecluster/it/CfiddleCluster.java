@@ -23,6 +23,7 @@ import org.testcontainers.containers.ExecConfig;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.lifecycle.Startable;
 
@@ -46,6 +47,7 @@ public final class CfiddleCluster implements Startable {
     public static final int STUDENT_UID = 1000;
     private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
+
     /** A test cluster's name: this prefix and 8 random hex digits (DeployIT's stack is "cfit"). */
     private static final String NAME_PREFIX = "cfit-";
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(NAME_PREFIX + "[0-9a-f]{8}");
@@ -126,16 +128,16 @@ public final class CfiddleCluster implements Startable {
 
         db = node(backend, "db", "db")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
-                .waitingFor(Wait.forLogMessage(".*mariadbd: ready for connections.*", 1));
+                .waitingFor(ready());
         dbd = node(backend, "slurmdbd", "dbd")
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
-                .waitingFor(Wait.forLogMessage(".*slurmdbd version .* started.*", 1));
+                .waitingFor(ready());
         controller = node(backend, "slurmctld", "controller")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
-                .waitingFor(Wait.forLogMessage(".*Running as primary controller.*", 1));
+                .waitingFor(ready());
         for (int i = 1; i <= workerCount; i++) {
             workers.add(worker("worker" + i, mungeKey));
         }
@@ -151,7 +153,7 @@ public final class CfiddleCluster implements Startable {
                 .withEnv("CFIDDLE_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()))
                 .withEnv("CFIDDLE_STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit))
                 .withExposedPorts(8888)
-                .waitingFor(Wait.forHttp("/hub/health").forStatusCode(200).withStartupTimeout(READY_DEADLINE));
+                .waitingFor(ready());
 
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
@@ -163,6 +165,11 @@ public final class CfiddleCluster implements Startable {
         userNode.start();
         awaitWorkersIdle();
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Ready means what it means in the stack: the image's healthcheck (node/healthcheck) for the node's role. */
+    private static WaitStrategy ready() {
+        return Wait.forHealthcheck().withStartupTimeout(READY_DEADLINE);
     }
 
     private GenericContainer<?> node(Network on, String hostname, String role) {
@@ -181,7 +188,7 @@ public final class CfiddleCluster implements Startable {
                 .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
                 .withEnv("CFIDDLE_SANDBOX_IMAGE", Images.SANDBOX.asCanonicalNameString())
                 .withEnv("CFIDDLE_CLUSTER_NAME", clusterName)
-                .waitingFor(Wait.forLogMessage(".*slurmd started.*", 1));
+                .waitingFor(ready());
     }
 
     public String clusterName() {
