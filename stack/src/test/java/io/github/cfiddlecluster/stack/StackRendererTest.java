@@ -212,9 +212,14 @@ class StackRendererTest {
     }
 
     @Test
-    void healthchecksKeepTheirShellDollarsEscapedForDocker() {
+    void everyServiceIsReadyByTheImagesOwnHealthcheckAndNothingIsLeftToInterpolate() {
         String text = renderer.render(settings().build());
-        assertThat(text).contains("$$(hostname -s)").doesNotContain("${");
+        assertThat(text).doesNotContain("${").doesNotContain("$$");
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        for (String name : StackNames.SERVICES) {
+            assertThat(at(services, name, "healthcheck").get("test")).as(name)
+                    .isEqualTo(List.of("CMD", "/usr/local/lib/cfiddle-cluster/healthcheck"));
+        }
     }
 
     @Test
