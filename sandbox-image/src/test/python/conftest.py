@@ -69,8 +69,7 @@ def written_outside(tmp_path, work_dir):
 
 @pytest.fixture
 def receive(sandbox_run, work_dir, monkeypatch):
-    """Runs receive_experiment with the given bytes on stdin."""
+    """Runs receive_experiment on the given bytes."""
     def run(archive_bytes):
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(archive_bytes)))
-        sandbox_run.receive_experiment()
+        sandbox_run.receive_experiment(io.BufferedReader(io.BytesIO(archive_bytes)))
     return run

@@ -99,8 +99,13 @@ def test_what_is_not_a_tar_is_refused(receive, capsys):
 
 
 def test_the_script_itself_refuses_a_hostile_archive_before_running_anything(tmp_path, work_dir, written_outside):
-    # The real entry point, as the sandbox runs it (isolated, no site packages).
-    completed = subprocess.run([sys.executable, "-I", "-S", str(SCRIPT)], input=tar_of(regular("a/../../evil")),
+    # The real entry point, as the sandbox runs it (isolated), with a stand-in for cfiddle, which it imports first.
+    with_stand_in_cfiddle = ("import runpy, sys, types\n"
+                             "sys.modules['cfiddle'] = types.ModuleType('cfiddle')\n"
+                             "sys.modules['cfiddle.Runner'] = types.SimpleNamespace(do_invoke_runner=None)\n"
+                             f"runpy.run_path({str(SCRIPT)!r}, run_name='__main__')\n")
+    completed = subprocess.run([sys.executable, "-I", "-c", with_stand_in_cfiddle],
+                               input=b"cfiddle-experiment deadline=60\n" + tar_of(regular("a/../../evil")),
                                capture_output=True, cwd=work_dir, env={"PATH": os.defpath}, timeout=30)
     assert completed.returncode == 2
     assert b"cfiddle-sandbox: refusing a path outside the experiment: 'a/../../evil'" in completed.stderr
