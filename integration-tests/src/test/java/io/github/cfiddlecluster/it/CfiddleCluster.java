@@ -2,6 +2,7 @@ package io.github.cfiddlecluster.it;
 
 import static org.awaitility.Awaitility.await;
 
+import com.github.dockerjava.api.DockerClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -255,6 +256,12 @@ public final class CfiddleCluster implements Startable {
         return worker.getContainerInfo().getConfig().getHostName();
     }
 
+    /** A worker container's whole log. */
+    public String workerLog(String node) {
+        return workers.stream().filter(w -> workerName(w).equals(node)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no worker " + node)).getLogs();
+    }
+
     public ExecResult workerExec(String node, String... command) {
         GenericContainer<?> worker = workers.stream().filter(w -> workerName(w).equals(node)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no worker " + node));
@@ -382,6 +389,10 @@ public final class CfiddleCluster implements Startable {
                 .toList().parallelStream()
                 .forEach(GenericContainer::stop);
         Stream.of(network, backend).filter(n -> n != null).forEach(Network::close);
+        // The warm sandboxes its workers left (killed workers cannot remove them themselves).
+        DockerClient docker = DockerClientFactory.instance().client();
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Sandboxes.CLUSTER_LABEL, clusterName))
+                .exec().forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
     }
 
     private static ExecResult exec(GenericContainer<?> container, String user, String workDir, String... command) {

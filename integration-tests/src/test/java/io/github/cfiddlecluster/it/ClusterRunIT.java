@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 class ClusterRunIT {
     private static final CfiddleCluster CLUSTER = SharedCluster.get();
     private static final Duration CLEANUP_DEADLINE = Duration.ofSeconds(60);
+    /** The sandbox image's {@code sandbox} user (its Dockerfile): a warm sandbox starts before its student is known. */
+    private static final int SANDBOX_UID = 999;
 
     @Test
     void aPlainRunIsOneSlurmJobOnAWorker() {
@@ -47,8 +49,9 @@ class ClusterRunIT {
         JsonNode sandbox = result.get("sandbox");
         JsonNode userNode = result.get("user_node");
 
-        assertThat(sandbox.get("uid").asInt()).as("runs as the user's uid").isEqualTo(ALICE_UID);
-        assertThat(sandbox.get("gid").asInt()).isEqualTo(ALICE_UID);
+        assertThat(sandbox.get("uid").asInt()).as("runs as the sandbox image's unprivileged user, not the student's uid")
+                .isEqualTo(SANDBOX_UID);
+        assertThat(sandbox.get("gid").asInt()).as("nor the student's group, nor root's").isNotIn(ALICE_UID, 0);
         assertThat(sandbox.get("cap_eff_is_zero").asInt()).as("no capabilities").isEqualTo(1);
         assertThat(sandbox.get("interfaces").asInt()).as("only loopback").isEqualTo(1);
         assertThat(sandbox.get("root_write_errno").asInt()).as("read-only root: EROFS").isEqualTo(30);

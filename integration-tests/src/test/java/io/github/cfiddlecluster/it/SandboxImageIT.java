@@ -58,7 +58,7 @@ class SandboxImageIT {
                     .withEntrypoint("sh", "-c")
                     .withBind(shared, "/shared")
                     .withTmpFs("/work")
-                    .run("cfiddle-sandbox-run </shared/experiment.tar >/shared/results.tar");
+                    .run("{ echo cfiddle-experiment deadline=60; cat /shared/experiment.tar; } | cfiddle-sandbox-run >/shared/results.tar");
             assertThat(sandbox.exitCode()).as(sandbox.toString()).isZero();
 
             JsonNode result = ScriptResult.parse(succeed(userNode.execInContainer(

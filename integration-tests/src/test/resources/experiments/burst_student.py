@@ -1,0 +1,24 @@
+"""One student of the burst benchmark: builds BUSY, says so by creating READY_FILE, waits for GO_FILE (the common
+start), then runs COUNT experiments in a row, each its own run() (so its own job), busy for MS milliseconds.
+Reports each run's record (see BUSY) and when its run() was called (CLOCK_REALTIME, ns).
+Usage: burst_student.py COUNT MS DIRECTORY READY_FILE GO_FILE"""
+import os
+import sys
+import time
+
+from cfiddle import arg_map, run
+from cfiddle_test_support import BUSY, build_source, busy_record, report
+
+count, ms, directory, ready_file, go_file = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:6]
+os.makedirs(directory, exist_ok=True)
+os.chdir(directory)
+exes = build_source(BUSY)
+open(ready_file, "w").close()
+while not os.path.exists(go_file):
+    time.sleep(0.05)
+runs = []
+for tag in range(count):
+    submitted_ns = time.time_ns()
+    [record] = [busy_record(r) for r in run(exes, "busy", arguments=arg_map(ms=[ms], tag=[tag]))]
+    runs.append(dict(record, submitted_ns=submitted_ns))
+report(returns=[r["tag"] for r in runs], runs=runs)
