@@ -17,7 +17,7 @@ class CopyThroughPipes:
         self.target_fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         self.overflow_calls = 0
         self.overflow_called = threading.Event()
-        self.copy = launch.CappedCopy(self.source, self.target_fd, limit, self._on_overflow)
+        self.copy = launch.CappedCopy(self.source, launch.CappedOutput(self.target_fd, limit, self._on_overflow))
         self.copy.start()
 
     def _on_overflow(self):  # CappedCopy calls it from a thread of its own
@@ -28,8 +28,8 @@ class CopyThroughPipes:
         os.write(self.write_end, data)
         if then_copied is not None:  # let the copy read it as a chunk of its own
             deadline = time.monotonic() + 10
-            while self.copy.copied != then_copied:
-                assert time.monotonic() < deadline, f"copied {self.copy.copied} bytes, expected {then_copied}"
+            while self.copy.output.copied != then_copied:
+                assert time.monotonic() < deadline, f"copied {self.copy.output.copied} bytes, expected {then_copied}"
                 time.sleep(0.01)
 
     def finish(self):
@@ -52,7 +52,7 @@ def test_everything_within_the_limit_is_copied(capped_copy):
     pipes.send(b"results", then_copied=7)
     pipes.send(b" and more")
     assert pipes.finish() == b"results and more"
-    assert (pipes.copy.copied, pipes.copy.overflowed, pipes.overflow_calls) == (16, False, 0)
+    assert (pipes.copy.output.copied, pipes.copy.output.overflowed, pipes.overflow_calls) == (16, False, 0)
 
 
 def test_past_the_limit_on_overflow_is_called_once_and_the_rest_is_drained(capped_copy):
@@ -65,7 +65,7 @@ def test_past_the_limit_on_overflow_is_called_once_and_the_rest_is_drained(cappe
     assert not writer.is_alive(), "the copy stopped draining its source"
     assert pipes.finish() == b"123456"
     assert pipes.overflow_called.wait(10)
-    assert (pipes.copy.copied, pipes.copy.overflowed, pipes.overflow_calls) == (6, True, 1)
+    assert (pipes.copy.output.copied, pipes.copy.output.overflowed, pipes.overflow_calls) == (6, True, 1)
 
 
 def test_a_first_chunk_over_the_limit_copies_nothing(capped_copy):
@@ -73,4 +73,4 @@ def test_a_first_chunk_over_the_limit_copies_nothing(capped_copy):
     pipes.send(b"too long")
     assert pipes.finish() == b""
     assert pipes.overflow_called.wait(10)
-    assert (pipes.copy.copied, pipes.copy.overflowed, pipes.overflow_calls) == (0, True, 1)
+    assert (pipes.copy.output.copied, pipes.copy.output.overflowed, pipes.overflow_calls) == (0, True, 1)
