@@ -1,4 +1,4 @@
-package io.github.cfiddlecluster.deploy;
+package io.github.cfiddlecluster.slurm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The command-line runner behind docker stack deploy, push and rm: real processes, no Docker. */
+/** The command-line runner behind docker stack deploy, push and rm, and Slurm's commands: real processes, no Docker. */
 class CommandRunnerTest {
     @Test
     void collectsOutputAndExitCode() throws Exception {
         CommandRunner.Result result = CommandRunner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"),
                 Map.of(), Duration.ofSeconds(30));
         assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.output()).contains("out").contains("err");
+        assertThat(result.stdout()).isEqualTo("out\n");
+        assertThat(result.stderr()).isEqualTo("err\n");
+        assertThat(result.output()).isEqualTo("out\nerr\n");
     }
 
     @Test
@@ -32,12 +34,12 @@ class CommandRunnerTest {
         CommandRunner.Result result = CommandRunner.run(List.of("sh", "-c", "head -c 1000000 /dev/zero | tr '\\\\0' x"),
                 Map.of(), Duration.ofSeconds(30));
         assertThat(result.exitCode()).isZero();
-        assertThat(result.output()).hasSize(1_000_000);
+        assertThat(result.stdout()).hasSize(1_000_000);
     }
 
     @Test
     void theEnvironmentReachesTheProgram() throws Exception {
         assertThat(CommandRunner.run(List.of("sh", "-c", "echo $CFIDDLE_PROBE"), Map.of("CFIDDLE_PROBE", "here"),
-                Duration.ofSeconds(30)).output()).isEqualTo("here\n");
+                Duration.ofSeconds(30)).stdout()).isEqualTo("here\n");
     }
 }
