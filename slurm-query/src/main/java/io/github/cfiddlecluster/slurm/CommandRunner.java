@@ -3,6 +3,7 @@ package io.github.cfiddlecluster.slurm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -54,9 +55,24 @@ public final class CommandRunner {
      */
     public static Result run(List<String> command, Map<String, String> environment, Duration timeout)
             throws IOException, TimedOut, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+        return run(command, environment, null, timeout);
+    }
+
+    /**
+     * @param input what the program reads on stdin (exactly these bytes: e.g. a binary secret for
+     *     {@code docker secret create NAME -}, which so never touches a disk), or null for none
+     */
+    public static Result run(List<String> command, Map<String, String> environment, byte[] input, Duration timeout)
+            throws IOException, TimedOut, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (input == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+        }
         builder.environment().putAll(environment);
         Process process = builder.start();
+        if (input != null) {
+            writer(process.getOutputStream(), input, "stdin of " + command.get(0));
+        }
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread outReader = reader(process.getInputStream(), stdout, "stdout of " + command.get(0));
@@ -88,6 +104,18 @@ public final class CommandRunner {
         reader.setDaemon(true);
         reader.start();
         return reader;
+    }
+
+    private static void writer(OutputStream out, byte[] input, String name) {
+        Thread writer = new Thread(() -> {
+            try (out) {
+                out.write(input);
+            } catch (IOException ended) {
+                // the program stopped reading
+            }
+        }, name);
+        writer.setDaemon(true);
+        writer.start();
     }
 
     private static String text(ByteArrayOutputStream bytes) {

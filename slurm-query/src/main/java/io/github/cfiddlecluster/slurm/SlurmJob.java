@@ -12,7 +12,8 @@ import java.util.Set;
  * @param nodes the node list ("worker1", "worker[1-2]"), or "" while it waits
  * @param reason why it waits or ended ("Resources", "QOSMaxJobsPerUserLimit"), or "" for none
  * @param submitted when it was submitted; {@code started} and {@code ended} are null until it starts or ends
- * @param exitCode its return code, or null while it runs or when Slurm does not say
+ * @param exitCode its return code once finished, from the queue (squeue); null while it runs, when a signal ended
+ *     it, and from accounting (22.05's sacct --json reports 0 for every job)
  */
 public record SlurmJob(long id, String name, String user, String state, String nodes, String reason,
         Instant submitted, Instant started, Instant ended, Integer exitCode) {

@@ -16,6 +16,8 @@ import java.util.Set;
  */
 final class SlurmJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Slurm's ESLURM_REST_EMPTY_RESULT. */
+    private static final int NOTHING_FOUND = 9003;
 
     private SlurmJson() {
     }
@@ -25,34 +27,42 @@ final class SlurmJson {
         List<SlurmNode> nodes = new ArrayList<>();
         for (JsonNode n : array(parse(json, "sinfo"), "nodes", "sinfo")) {
             nodes.add(new SlurmNode(text(n, "name"), text(n, "state"), strings(n.path("state_flags")),
-                    text(n, "reason"), new ArrayList<>(strings(n.path("partitions")))));
+                    text(n, "reason"), new ArrayList<>(strings(n.path("partitions"))), time(n.path("slurmd_start_time"))));
         }
         nodes.sort(Comparator.comparing(SlurmNode::name));
         return nodes;
     }
 
-    /** squeue --json: {@code jobs[]} with flat fields and times in epoch seconds (0: not yet). */
+    /**
+     * squeue --json: {@code jobs[]} with flat fields and times in epoch seconds (0: not yet). It ignores squeue's
+     * filters and lists every job the controller holds, finished ones included (for MinJobAge).
+     */
     static List<SlurmJob> jobs(String json) throws SlurmQueryException {
         List<SlurmJob> jobs = new ArrayList<>();
         for (JsonNode j : array(parse(json, "squeue"), "jobs", "squeue")) {
             String state = text(j, "job_state");
             jobs.add(new SlurmJob(j.path("job_id").asLong(), text(j, "name"), text(j, "user_name"), state,
                     text(j, "nodes"), text(j, "state_reason"), time(j.path("submit_time")),
-                    time(j.path("start_time")), endTime(state, j.path("end_time")), exitCode(j.path("exit_code"))));
+                    time(j.path("start_time")), endTime(state, j.path("end_time")),
+                    SlurmJob.isFinished(state) ? exitStatus(j.path("exit_code")) : null));
         }
         jobs.sort(Comparator.comparingLong(SlurmJob::id));
         return jobs;
     }
 
-    /** sacct --json: {@code jobs[]} with {@code state}, {@code time} and {@code exit_code} objects. */
+    /**
+     * sacct --json: {@code jobs[]} with {@code state} and {@code time} objects. Its {@code exit_code} is not read:
+     * 22.05 reports SUCCESS, 0 for a job that failed with exit code 1 (sacct's text says 1:0).
+     */
     static List<SlurmJob> accountedJobs(String json) throws SlurmQueryException {
         List<SlurmJob> jobs = new ArrayList<>();
         for (JsonNode j : array(parse(json, "sacct"), "jobs", "sacct")) {
             JsonNode time = j.path("time");
             String state = text(j.path("state"), "current");
+            String nodes = text(j, "nodes");
             jobs.add(new SlurmJob(j.path("job_id").asLong(), text(j, "name"), text(j, "user"), state,
-                    text(j, "nodes"), text(j.path("state"), "reason"), time(time.path("submission")),
-                    time(time.path("start")), endTime(state, time.path("end")), exitCode(j.path("exit_code"))));
+                    nodes.equals("None assigned") ? "" : nodes, text(j.path("state"), "reason"),
+                    time(time.path("submission")), time(time.path("start")), endTime(state, time.path("end")), null));
         }
         jobs.sort(Comparator.comparingLong(SlurmJob::id));
         return jobs;
@@ -69,9 +79,11 @@ final class SlurmJson {
         if (root == null || !root.isObject()) {
             throw new SlurmQueryException(command + " --json printed no JSON object");
         }
-        JsonNode errors = root.path("errors");
-        if (errors.isArray() && !errors.isEmpty()) {
-            throw new SlurmQueryException(command + " --json reports errors: " + errors);
+        for (JsonNode error : root.path("errors")) {
+            // sacct's way to say "no jobs in that time": an error, with an empty list
+            if (error.path("error_number").asInt() != NOTHING_FOUND) {
+                throw new SlurmQueryException(command + " --json reports an error: " + error);
+            }
         }
         return root;
     }
@@ -106,9 +118,12 @@ final class SlurmJson {
         return SlurmJob.isFinished(state) ? time(value) : null;
     }
 
-    /** An exit code: a number, or an object with {@code return_code} (sacct). */
-    private static Integer exitCode(JsonNode value) {
-        JsonNode code = value.isObject() ? value.path("return_code") : value;
-        return code.isNumber() ? code.asInt() : null;
+    /** squeue's exit_code is a wait status: the return code, or null when a signal ended the job. */
+    private static Integer exitStatus(JsonNode value) {
+        if (!value.isNumber()) {
+            return null;
+        }
+        int status = value.asInt();
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : null;
     }
 }

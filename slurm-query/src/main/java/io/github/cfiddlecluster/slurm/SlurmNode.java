@@ -1,5 +1,6 @@
 package io.github.cfiddlecluster.slurm;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -10,8 +11,10 @@ import java.util.Set;
  * @param state the base state in lower case: idle, mixed, allocated, down, future, unknown, ...
  * @param flags what qualifies it, in upper case: DRAIN, NOT_RESPONDING, COMPLETING, DYNAMIC_NORM, ...
  * @param reason why an operator or Slurm took it out of service, or "" when none
+ * @param slurmdStarted when the node's current slurmd registered, or null when it never has
  */
-public record SlurmNode(String name, String state, Set<String> flags, String reason, List<String> partitions) {
+public record SlurmNode(String name, String state, Set<String> flags, String reason, List<String> partitions,
+        Instant slurmdStarted) {
     /** Base states of a node that takes jobs. */
     private static final Set<String> SERVING = Set.of("idle", "mixed", "allocated");
     /** Flags that keep a serving node from taking a job (or say it is not really there). */

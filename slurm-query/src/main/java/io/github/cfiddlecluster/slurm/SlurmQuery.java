@@ -1,9 +1,9 @@
 package io.github.cfiddlecluster.slurm;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Asks Slurm about its nodes, queue and accounting through its {@code --json} output (Slurm 22.05's v0.0.38
@@ -34,9 +34,14 @@ public final class SlurmQuery {
         return byName;
     }
 
-    /** The jobs the controller holds now: waiting, running, and those that ended moments ago. */
-    public List<SlurmJob> queue() throws SlurmQueryException {
+    /** The jobs the controller holds now: waiting, running, and those that ended moments ago (MinJobAge). */
+    public List<SlurmJob> controllerJobs() throws SlurmQueryException {
         return SlurmJson.jobs(json(List.of("squeue", "--json")));
+    }
+
+    /** The jobs waiting or running. */
+    public List<SlurmJob> queue() throws SlurmQueryException {
+        return controllerJobs().stream().filter(j -> !j.finished()).collect(Collectors.toList());
     }
 
     /**

@@ -42,4 +42,15 @@ class CommandRunnerTest {
         assertThat(CommandRunner.run(List.of("sh", "-c", "echo $CFIDDLE_PROBE"), Map.of("CFIDDLE_PROBE", "here"),
                 Duration.ofSeconds(30)).stdout()).isEqualTo("here\n");
     }
+
+    @Test
+    void binaryInputReachesTheProgramUnchanged() throws Exception {
+        byte[] input = new byte[256];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) i;
+        }
+        CommandRunner.Result result = CommandRunner.run(List.of("sh", "-c", "od -An -v -tx1 | tr -d ' \\n'"), Map.of(),
+                input, Duration.ofSeconds(30));
+        assertThat(result.stdout()).isEqualTo(java.util.HexFormat.of().formatHex(input));
+    }
 }
