@@ -1,92 +1,57 @@
 package io.github.cfiddlecluster.deploy;
 
+import io.github.cfiddlecluster.stack.ClusterSettings;
+import io.github.cfiddlecluster.stack.StackSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * Everything a deploy, undeploy or status needs to know, without Maven. Build with {@link #builder()}; every
- * setting has a default that deploys the locally built images as stack "cfiddle".
+ * Everything a deploy, undeploy or status needs to know, without Maven: the cluster's {@link ClusterSettings}
+ * (what reaches the nodes, with its defaults and rules) and how this deploy is done (stack name, images,
+ * registry, files, engine). Build with {@link #builder()}; every setting has a default that deploys the images
+ * this build made as stack "cfiddle".
  */
 public final class DeployConfig {
     public static final String DEFAULT_STACK = "cfiddle";
-    public static final String DEFAULT_IMAGE_PREFIX = "cfiddle-cluster";
-    /** The accounts of the images' own users file, used when no cfiddle.usersFile is given. */
-    public static final List<String> IMAGE_ACCOUNTS = List.of("student");
-    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 3600;
-    private static final int MIN_IDLE_TIMEOUT_SECONDS = 10;
 
     private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,29}");
     private static final Pattern IMAGE_PREFIX = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[a-z0-9._-]+)*");
-    /** Slurm time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]. */
-    private static final Pattern SLURM_TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+(?::\\d{1,2}){0,2}");
-    private static final Pattern MEMORY = Pattern.compile("\\d+[bkmgBKMG]?");
-    private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
     private final String stackName;
     private final String imagePrefix;
     private final String imageTag;
     private final String registry;
-    private final int workers;
     private final boolean initSwarm;
     private final Duration timeout;
-    private final int jupyterPort;
     private final Path usersFile;
     private final Path passwordsFile;
-    private final List<String> admins;
-    private final int idleTimeoutSeconds;
-    private final String defaultTime;
-    private final String maxTime;
-    private final String timeLimit;
-    private final String sandboxMemory;
-    private final int sandboxPids;
-    private final String sandboxOutputLimit;
-    private final int userRunningLimit;
-    private final int userSubmitLimit;
-    private final int studentProcessLimit;
     private final Path outputDirectory;
     private final boolean purge;
     private final String dockerHost;
+    private final ClusterSettings cluster;
 
     private DeployConfig(Builder b) {
         stackName = b.stackName;
         imagePrefix = b.imagePrefix;
         imageTag = b.imageTag;
         registry = blankToNull(b.registry);
-        workers = b.workers;
         initSwarm = b.initSwarm;
         timeout = b.timeout;
-        jupyterPort = b.jupyterPort;
         usersFile = b.usersFile;
         passwordsFile = b.passwordsFile;
-        admins = b.admins == null ? List.of() : Arrays.stream(b.admins.split(",")).map(String::trim)
-                .filter(a -> !a.isEmpty()).collect(Collectors.toUnmodifiableList());
-        idleTimeoutSeconds = b.idleTimeoutSeconds;
-        defaultTime = b.defaultTime;
-        maxTime = b.maxTime;
-        timeLimit = blankToNull(b.timeLimit) == null ? b.defaultTime : b.timeLimit;
-        sandboxMemory = b.sandboxMemory;
-        sandboxPids = b.sandboxPids;
-        sandboxOutputLimit = b.sandboxOutputLimit;
-        userRunningLimit = b.userRunningLimit;
-        userSubmitLimit = b.userSubmitLimit;
-        studentProcessLimit = b.studentProcessLimit;
         outputDirectory = b.outputDirectory;
         purge = b.purge;
         dockerHost = blankToNull(b.dockerHost);
+        cluster = b.cluster;
     }
 
     public static Builder builder() {
@@ -98,33 +63,20 @@ public final class DeployConfig {
     public String imageTag() { return imageTag; }
     /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
     public String registry() { return registry; }
-    public int workers() { return workers; }
     public boolean initSwarm() { return initSwarm; }
     public Duration timeout() { return timeout; }
-    public int jupyterPort() { return jupyterPort; }
     public Path usersFile() { return usersFile; }
     /** The students' password hashes (name:crypt-hash lines), or null: nobody can log in to the hub. */
     public Path passwordsFile() { return passwordsFile; }
-    /** The hub's admin accounts. */
-    public List<String> admins() { return admins; }
-    public int idleTimeoutSeconds() { return idleTimeoutSeconds; }
-    public String defaultTime() { return defaultTime; }
-    public String maxTime() { return maxTime; }
-    public String timeLimit() { return timeLimit; }
-    public String sandboxMemory() { return sandboxMemory; }
-    public int sandboxPids() { return sandboxPids; }
-    /** How much each experiment may write to each of its output streams (results, printed text). */
-    public String sandboxOutputLimit() { return sandboxOutputLimit; }
-    /** Experiments one user may have running at once. */
-    public int userRunningLimit() { return userRunningLimit; }
-    /** Experiments one user may have running or waiting at once; more are refused when submitted. */
-    public int userSubmitLimit() { return userSubmitLimit; }
-    /** Processes (and threads) one student may have at once on the user node. */
-    public int studentProcessLimit() { return studentProcessLimit; }
     public Path outputDirectory() { return outputDirectory; }
     public boolean purge() { return purge; }
     /** DOCKER_HOST for docker-java and the docker CLI, or null for their defaults (environment, then the socket). */
     public String dockerHost() { return dockerHost; }
+    /** The cluster's settings: what reaches the nodes. */
+    public ClusterSettings cluster() { return cluster; }
+    public int workers() { return cluster.workers(); }
+    public int jupyterPort() { return cluster.jupyterPort(); }
+    public List<String> admins() { return cluster.admins(); }
 
     /** The image of a role as built locally: {@code <prefix>/<role>:<tag>}. */
     public String localImage(String role) {
@@ -134,6 +86,19 @@ public final class DeployConfig {
     /** The image of a role as the stack names it: in the registry when there is one, else the local one. */
     public String stackImage(String role) {
         return registry == null ? localImage(role) : registry + "/" + localImage(role);
+    }
+
+    /** What this deployment puts into the stack template, given what the deploy found and created. */
+    public StackSettings stackSettings(String clusterImageId, String userImageId, String usersConfigName,
+            String passwordsSecretName) {
+        return StackSettings.builder(stackName)
+                .clusterImage(stackImage("cluster"), clusterImageId)
+                .userImage(stackImage("user"), userImageId)
+                .sandboxImage(stackImage("sandbox"))
+                .usersConfigName(usersConfigName)
+                .passwordsSecretName(passwordsSecretName)
+                .cluster(cluster)
+                .build();
     }
 
     /** @throws DeployException.InvalidConfiguration listing every problem found */
@@ -151,91 +116,30 @@ public final class DeployConfig {
         if (registry != null && !REGISTRY.matcher(registry).matches()) {
             problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
         }
-        if (workers < 0) {
-            problems.add("cfiddle.workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
-        }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             problems.add("cfiddle.timeout must be a positive number of seconds");
         }
-        if (jupyterPort < 1 || jupyterPort > 65535) {
-            problems.add("cfiddle.port (Jupyter) " + jupyterPort + " is not between 1 and 65535");
-        }
-        checkTime("cfiddle.defaultTime", defaultTime, false, problems);
-        checkTime("cfiddle.maxTime", maxTime, true, problems);
-        checkTime("cfiddle.timeLimit", timeLimit, false, problems);
-        if (isMinutes(timeLimit) && isMinutes(maxTime) && Long.parseLong(timeLimit) > Long.parseLong(maxTime)) {
-            problems.add("cfiddle.timeLimit " + timeLimit + " min exceeds cfiddle.maxTime " + maxTime + " min: every job would be rejected");
-        }
-        if (isMinutes(defaultTime) && isMinutes(maxTime) && Long.parseLong(defaultTime) > Long.parseLong(maxTime)) {
-            problems.add("cfiddle.defaultTime " + defaultTime + " min exceeds cfiddle.maxTime " + maxTime + " min");
-        }
-        if (sandboxMemory == null || !MEMORY.matcher(sandboxMemory).matches()) {
-            problems.add("cfiddle.sandboxMemory '" + sandboxMemory + "' is not a Docker memory size (e.g. 512m, 1g)");
-        }
-        if (sandboxPids < 1) {
-            problems.add("cfiddle.sandboxPids must be at least 1, not " + sandboxPids);
-        }
-        if (sandboxOutputLimit == null || !MEMORY.matcher(sandboxOutputLimit).matches()) {
-            problems.add("cfiddle.sandboxOutputLimit '" + sandboxOutputLimit + "' is not a size (e.g. 16m)");
-        }
-        if (userRunningLimit < 1) {
-            problems.add("cfiddle.userRunningLimit must be at least 1, not " + userRunningLimit);
-        }
-        if (userSubmitLimit < userRunningLimit) {
-            problems.add("cfiddle.userSubmitLimit " + userSubmitLimit + " is below cfiddle.userRunningLimit "
-                    + userRunningLimit + " (it counts running and waiting experiments)");
-        }
-        if (studentProcessLimit < 64) {
-            problems.add("cfiddle.studentProcessLimit " + studentProcessLimit
-                    + " is below 64: a notebook server and its kernel alone need about 40");
-        }
+        problems.addAll(cluster.problems());
         if (outputDirectory == null) {
             problems.add("no output directory for the rendered stack file");
         }
-        List<String> accountProblems = usersFile == null ? List.of() : usersFileProblems(usersFile);
+        List<String> accountProblems = usersFile == null ? List.of() : UsersFile.problems(usersFile);
         problems.addAll(accountProblems);
         if (accountProblems.isEmpty()) {
-            Map<String, String> accounts = accounts();
+            Map<String, String> accounts = UsersFile.accounts(usersFile);
             if (passwordsFile != null) {
                 problems.addAll(PasswordsFile.problems(passwordsFile, accounts));
             }
-            for (String admin : admins) {
+            for (String admin : cluster.admins()) {
                 if (!accounts.containsKey(admin)) {
                     problems.add("cfiddle.admins names " + admin + ", which is not one of the cluster's accounts ("
                             + String.join(", ", accounts.keySet()) + ")");
                 }
             }
         }
-        if (idleTimeoutSeconds < MIN_IDLE_TIMEOUT_SECONDS) {
-            problems.add("cfiddle.idleTimeout must be at least " + MIN_IDLE_TIMEOUT_SECONDS + " seconds, not " + idleTimeoutSeconds);
-        }
         if (!problems.isEmpty()) {
             throw new DeployException.InvalidConfiguration(problems);
         }
-    }
-
-    /**
-     * The cluster's account names, each with where it is defined ("users file F line N"), from the users file or
-     * the images' own list. Call after the users file passed {@link #usersFileProblems}.
-     */
-    Map<String, String> accounts() {
-        Map<String, String> accounts = new LinkedHashMap<>();
-        if (usersFile == null) {
-            IMAGE_ACCOUNTS.forEach(name -> accounts.put(name, "the images' users file"));
-            return accounts;
-        }
-        try {
-            List<String> lines = Files.readAllLines(usersFile, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).replaceAll("#.*", "").replaceAll("\\s", "");
-                if (!line.isEmpty()) {
-                    accounts.put(line.split(":", -1)[0], "users file " + usersFile + " line " + (i + 1));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("users file " + usersFile + " was readable a moment ago", e);
-        }
-        return accounts;
     }
 
     /** The passwords file's content, or null when none is given. */
@@ -248,120 +152,48 @@ public final class DeployConfig {
         return usersFile == null ? null : Files.readAllBytes(usersFile);
     }
 
-    /** The same rules as the nodes' sync_users (node-lib.sh), checked before anything is deployed. */
-    static List<String> usersFileProblems(Path file) {
-        List<String> problems = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return List.of("users file " + file + " cannot be read: " + e.getMessage());
-        }
-        Set<String> names = new HashSet<>();
-        Set<Long> uids = new HashSet<>();
-        int number = 0;
-        for (String raw : lines) {
-            number++;
-            String line = raw.replaceAll("#.*", "").replaceAll("\\s", "");
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] fields = line.split(":", -1);
-            String where = "users file " + file + " line " + number + ": '" + line + "'";
-            if (fields.length != 3 || !USER_NAME.matcher(fields[0]).matches() || !fields[1].matches("\\d{1,9}")
-                    || !fields[2].matches("\\d{1,9}")) {
-                problems.add(where + " is not name:uid:gid with a lower-case name");
-                continue;
-            }
-            long uid = Long.parseLong(fields[1]);
-            if (uid < 1000 || Long.parseLong(fields[2]) < 1000) {
-                problems.add(where + ": uid and gid must be at least 1000");
-            }
-            if (!names.add(fields[0])) {
-                problems.add(where + ": " + fields[0] + " is listed twice");
-            }
-            if (!uids.add(uid)) {
-                problems.add(where + ": uid " + uid + " is listed twice");
-            }
-        }
-        return problems;
-    }
-
-    private static void checkTime(String what, String value, boolean unlimitedAllowed, List<String> problems) {
-        if (value == null || !(SLURM_TIME.matcher(value).matches() || (unlimitedAllowed && value.equals("UNLIMITED")))) {
-            problems.add(what + " '" + value + "' is not a Slurm time (minutes, or e.g. 1:30:00, 1-0)");
-        }
-    }
-
-    private static boolean isMinutes(String value) {
-        return value != null && value.matches("\\d{1,9}");
-    }
-
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
     public Builder toBuilder() {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
-                .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
-                .passwordsFile(passwordsFile).admins(String.join(",", admins)).idleTimeoutSeconds(idleTimeoutSeconds)
-                .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-                .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
-                .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit).outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost);
+                .initSwarm(initSwarm).timeout(timeout).usersFile(usersFile).passwordsFile(passwordsFile)
+                .outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost).cluster(cluster);
     }
 
+    /** Fluent; a null string or number keeps the default, so a front end passes what the user gave as it is. */
     public static final class Builder {
         private String stackName = DEFAULT_STACK;
-        private String imagePrefix = DEFAULT_IMAGE_PREFIX;
-        private String imageTag = "latest";
+        private String imagePrefix = ClusterSettings.buildDefault("IMAGE_PREFIX");
+        private String imageTag = ClusterSettings.buildDefault("IMAGE_TAG");
         private String registry;
-        private int workers;
         private boolean initSwarm;
-        private Duration timeout = Duration.ofSeconds(300);
-        private int jupyterPort = 8888;
+        private Duration timeout = Duration.ofSeconds(Long.parseLong(ClusterSettings.buildDefault("DEPLOY_TIMEOUT")));
         private Path usersFile;
         private Path passwordsFile;
-        private String admins;
-        private int idleTimeoutSeconds = DEFAULT_IDLE_TIMEOUT_SECONDS;
-        private String defaultTime = "5";
-        private String maxTime = "30";
-        private String timeLimit;
-        private String sandboxMemory = "1g";
-        private int sandboxPids = 256;
-        private String sandboxOutputLimit = "16m";
-        private int userRunningLimit = 1;
-        private int userSubmitLimit = 4;
-        private int studentProcessLimit = 512;
         private Path outputDirectory = Path.of("target", "cfiddle");
         private boolean purge;
         private String dockerHost;
+        private ClusterSettings cluster = ClusterSettings.defaults();
 
-        public Builder stackName(String v) { stackName = v; return this; }
-        public Builder imagePrefix(String v) { imagePrefix = v; return this; }
-        public Builder imageTag(String v) { imageTag = v; return this; }
+        public Builder stackName(String v) { if (v != null) stackName = v; return this; }
+        public Builder imagePrefix(String v) { if (v != null) imagePrefix = v; return this; }
+        public Builder imageTag(String v) { if (v != null) imageTag = v; return this; }
         public Builder registry(String v) { registry = v; return this; }
-        public Builder workers(int v) { workers = v; return this; }
         public Builder initSwarm(boolean v) { initSwarm = v; return this; }
-        public Builder timeout(Duration v) { timeout = v; return this; }
-        public Builder jupyterPort(int v) { jupyterPort = v; return this; }
+        public Builder timeout(Duration v) { if (v != null) timeout = v; return this; }
         public Builder usersFile(Path v) { usersFile = v; return this; }
         public Builder passwordsFile(Path v) { passwordsFile = v; return this; }
-        /** Comma-separated account names. */
-        public Builder admins(String v) { admins = v; return this; }
-        public Builder idleTimeoutSeconds(int v) { idleTimeoutSeconds = v; return this; }
-        public Builder defaultTime(String v) { defaultTime = v; return this; }
-        public Builder maxTime(String v) { maxTime = v; return this; }
-        /** The --time of each experiment's job; null: the default time. */
-        public Builder timeLimit(String v) { timeLimit = v; return this; }
-        public Builder sandboxMemory(String v) { sandboxMemory = v; return this; }
-        public Builder sandboxPids(int v) { sandboxPids = v; return this; }
-        public Builder sandboxOutputLimit(String v) { sandboxOutputLimit = v; return this; }
-        public Builder userRunningLimit(int v) { userRunningLimit = v; return this; }
-        public Builder userSubmitLimit(int v) { userSubmitLimit = v; return this; }
-        public Builder studentProcessLimit(int v) { studentProcessLimit = v; return this; }
-        public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
+        public Builder outputDirectory(Path v) { if (v != null) outputDirectory = v; return this; }
         public Builder purge(boolean v) { purge = v; return this; }
         public Builder dockerHost(String v) { dockerHost = v; return this; }
+        public Builder cluster(ClusterSettings v) { cluster = v; return this; }
+        /** Changes some of the cluster's settings: {@code .cluster(c -> c.workers(2).timeLimit("3"))}. */
+        public Builder cluster(UnaryOperator<ClusterSettings.Builder> change) {
+            cluster = change.apply(cluster.toBuilder()).build();
+            return this;
+        }
 
         public DeployConfig build() {
             return new DeployConfig(this);

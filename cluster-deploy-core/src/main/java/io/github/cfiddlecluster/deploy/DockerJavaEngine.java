@@ -7,63 +7,55 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerSpec;
 import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.PortConfig;
-import com.github.dockerjava.api.model.SecretSpec;
 import com.github.dockerjava.api.model.Service;
-import com.github.dockerjava.api.model.ServiceMode;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.SwarmInfo;
 import com.github.dockerjava.api.model.SwarmNode;
-import com.github.dockerjava.api.model.SwarmNodeRole;
 import com.github.dockerjava.api.model.SwarmNodeSpec;
 import com.github.dockerjava.api.model.SwarmSpec;
-import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import io.github.cfiddlecluster.slurm.CommandRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * {@link SwarmEngine} on docker-java (engine API, no pinned version: it speaks whatever the engine does, 1.41 on
- * Docker 20.10 as well as 1.44+ on Docker 29), plus the docker CLI for {@code stack deploy} and {@code stack rm},
- * which exist only client-side, and for {@code push}, which then uses the CLI's registry credentials.
+ * Docker 20.10 as well as 1.44+ on Docker 29); what only the docker CLI does goes to {@link DockerCli}, and the
+ * mapping of docker-java's model to {@link SwarmEngine}'s records is {@link DockerModels}'.
  */
 public final class DockerJavaEngine implements SwarmEngine {
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration CLI_TIMEOUT = Duration.ofMinutes(10);
 
     private final DockerClient docker;
     private final String dockerHost;
+    private final DockerCli cli;
     private final DeployLog log;
 
     private DockerJavaEngine(DockerClient docker, String dockerHost, DeployLog log) {
         this.docker = docker;
         this.dockerHost = dockerHost;
+        this.cli = new DockerCli(dockerHost, log);
         this.log = log;
     }
 
@@ -108,19 +100,10 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public List<NodeInfo> nodes() throws DeployException {
-        return call("list swarm nodes", () -> docker.listSwarmNodesCmd().exec()).stream().map(DockerJavaEngine::node)
+        return call("list swarm nodes", () -> docker.listSwarmNodesCmd().exec()).stream().map(DockerModels::node)
                 .collect(Collectors.toList());
     }
 
-    private static NodeInfo node(SwarmNode n) {
-        SwarmNodeSpec spec = n.getSpec();
-        return new NodeInfo(n.getId(), n.getDescription() == null ? n.getId() : n.getDescription().getHostname(),
-                spec != null && spec.getRole() == SwarmNodeRole.MANAGER,
-                n.getStatus() == null || n.getStatus().getState() == null ? "unknown" : n.getStatus().getState().name().toLowerCase(),
-                spec == null || spec.getAvailability() == null ? "unknown" : spec.getAvailability().name().toLowerCase(),
-                n.getStatus() == null ? null : n.getStatus().getAddress(),
-                spec == null || spec.getLabels() == null ? Map.of() : Map.copyOf(spec.getLabels()));
-    }
 
     @Override
     public void addNodeLabels(String nodeId, Map<String, String> labels) throws DeployException {
@@ -156,7 +139,7 @@ public final class DockerJavaEngine implements SwarmEngine {
             docker.tagImageCmd(localImage, repository, tag).exec();
             return null;
         });
-        runCli(List.of("push", registryImage), "docker push " + registryImage);
+        cli.push(registryImage);
     }
 
     @Override
@@ -171,23 +154,7 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public void createSecret(String name, byte[] data, Map<String, String> labels) throws DeployException {
-        SecretSpec spec = new SecretSpec().withName(name).withLabels(labels);
-        setSecretData(spec, data);
-        call("create secret " + name, () -> docker.createSecretCmd(spec).exec());
-    }
-
-    /**
-     * SecretSpec.withData(String) encodes the string with the platform charset, which would mangle a binary munge
-     * key; the field holds the base64 the API wants, so it is set directly.
-     */
-    static void setSecretData(SecretSpec spec, byte[] data) {
-        try {
-            Field field = SecretSpec.class.getDeclaredField("data");
-            field.setAccessible(true);
-            field.set(spec, Base64.getEncoder().encodeToString(data));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("docker-java's SecretSpec has no 'data' field any more", e);
-        }
+        cli.createSecret(name, data, labels);
     }
 
     @Override
@@ -216,66 +183,19 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public List<ServiceInfo> services() throws DeployException {
-        List<ServiceInfo> out = new ArrayList<>();
-        for (Service s : call("list services", () -> docker.listServicesCmd().exec())) {
-            ServiceSpec spec = s.getSpec();
-            boolean global = spec.getMode() != null && spec.getMode().getMode() == ServiceMode.GLOBAL;
-            long replicas = !global && spec.getMode() != null && spec.getMode().getReplicated() != null
-                    ? spec.getMode().getReplicated().getReplicas() : 0;
-            List<Integer> ports = new ArrayList<>();
-            if (spec.getEndpointSpec() != null && spec.getEndpointSpec().getPorts() != null) {
-                spec.getEndpointSpec().getPorts().stream().map(PortConfig::getPublishedPort).forEach(ports::add);
-            }
-            String updateState = s.getUpdateStatus() == null || s.getUpdateStatus().getState() == null ? null
-                    : s.getUpdateStatus().getState().name().toLowerCase();
-            out.add(new ServiceInfo(s.getId(), spec.getName(), spec.getLabels() == null ? Map.of() : Map.copyOf(spec.getLabels()),
-                    global, replicas, updateState, s.getUpdateStatus() == null ? null : s.getUpdateStatus().getMessage(), ports));
-        }
-        return out;
+        return call("list services", () -> docker.listServicesCmd().exec()).stream().map(DockerModels::service)
+                .collect(Collectors.toList());
     }
 
     @Override
     public List<TaskInfo> tasks(ServiceInfo service) throws DeployException {
         Service current = call("inspect service " + service.name(), () -> docker.inspectServiceCmd(service.id()).exec());
         TaskSpec template = current.getSpec().getTaskTemplate();
-        List<Task> tasks = call("list tasks of " + service.name(),
-                () -> docker.listTasksCmd().withServiceFilter(service.id()).exec());
-        List<TaskInfo> out = new ArrayList<>();
-        for (Task t : tasks) {
-            String containerId = t.getStatus() == null || t.getStatus().getContainerStatus() == null ? null
-                    : t.getStatus().getContainerStatus().getContainerID();
-            out.add(new TaskInfo(t.getId(), t.getSlot() == null ? 0 : t.getSlot(), t.getNodeId(),
-                    t.getDesiredState() == null ? null : t.getDesiredState().name().toLowerCase(),
-                    t.getStatus() == null || t.getStatus().getState() == null ? null : t.getStatus().getState().name().toLowerCase(),
-                    t.getStatus() == null ? null : t.getStatus().getMessage(),
-                    t.getStatus() == null ? null : t.getStatus().getErr(), containerId,
-                    sameContainer(template, t.getSpec())));
-        }
-        out.sort((a, b) -> a.id().compareTo(b.id()));
-        return out;
+        return call("list tasks of " + service.name(), () -> docker.listTasksCmd().withServiceFilter(service.id()).exec())
+                .stream().map(t -> DockerModels.task(t, template)).sorted(Comparator.comparing(TaskInfo::id))
+                .collect(Collectors.toList());
     }
 
-    /**
-     * Whether a task runs what the service now asks for. Not TaskSpec.equals: the engine fills in defaults on the
-     * service's copy (StopGracePeriod, DNSConfig, Runtime) that tasks lack. These are the fields the stack sets
-     * (the readiness wait also asks for two ready looks in a row, for a change it does not see here).
-     */
-    static boolean sameContainer(TaskSpec service, TaskSpec task) {
-        if (service == null || task == null || service.getContainerSpec() == null || task.getContainerSpec() == null) {
-            return false;
-        }
-        ContainerSpec a = service.getContainerSpec();
-        ContainerSpec b = task.getContainerSpec();
-        return Objects.equals(a.getImage(), b.getImage()) && Objects.equals(a.getLabels(), b.getLabels())
-                && Objects.equals(a.getEnv(), b.getEnv()) && Objects.equals(a.getArgs(), b.getArgs())
-                && Objects.equals(a.getCommand(), b.getCommand()) && Objects.equals(a.getHostname(), b.getHostname())
-                && Objects.equals(a.getMounts(), b.getMounts()) && Objects.equals(a.getSecrets(), b.getSecrets())
-                && Objects.equals(a.getConfigs(), b.getConfigs()) && Objects.equals(a.getHealthCheck(), b.getHealthCheck())
-                && Objects.equals(a.getUser(), b.getUser()) && Objects.equals(a.getDir(), b.getDir())
-                && Objects.equals(service.getPlacement(), task.getPlacement())
-                && Objects.equals(service.getRestartPolicy(), task.getRestartPolicy())
-                && Objects.equals(service.getForceUpdate(), task.getForceUpdate());
-    }
 
     @Override
     public List<String> serviceLogTail(String serviceName, int lines) throws DeployException {
@@ -355,7 +275,7 @@ public final class DockerJavaEngine implements SwarmEngine {
     @Override
     public List<ContainerInfo> containers(String label, String value) throws DeployException {
         return call("list containers", () -> docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(label, value)).exec()).stream().map(DockerJavaEngine::container)
+                .withLabelFilter(Map.of(label, value)).exec()).stream().map(DockerModels::container)
                 .collect(Collectors.toList());
     }
 
@@ -367,7 +287,7 @@ public final class DockerJavaEngine implements SwarmEngine {
             if (ports != null) {
                 for (ContainerPort p : ports) {
                     if (p.getPublicPort() != null && p.getPublicPort() == port) {
-                        out.add(container(c));
+                        out.add(DockerModels.container(c));
                         break;
                     }
                 }
@@ -376,10 +296,6 @@ public final class DockerJavaEngine implements SwarmEngine {
         return out;
     }
 
-    private static ContainerInfo container(Container c) {
-        String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
-        return new ContainerInfo(c.getId(), name, c.getLabels() == null ? Map.of() : Map.copyOf(c.getLabels()));
-    }
 
     @Override
     public boolean hostPortFree(int port) {
@@ -394,13 +310,7 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public void deployStack(Path composeFile, String stackName, boolean resolveImages) throws DeployException {
-        List<String> args = new ArrayList<>(List.of("stack", "deploy", "--compose-file", composeFile.toString(),
-                "--prune", "--resolve-image", resolveImages ? "always" : "never"));
-        if (resolveImages) {
-            args.add("--with-registry-auth");
-        }
-        args.add(stackName);
-        runCli(args, "docker stack deploy");
+        cli.deployStack(composeFile, stackName, resolveImages);
     }
 
     @Override
@@ -413,36 +323,9 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public void removeStack(String stackName) throws DeployException {
-        runCli(List.of("stack", "rm", stackName), "docker stack rm");
+        cli.removeStack(stackName);
     }
 
-    private String runCli(List<String> args, String what) throws DeployException {
-        List<String> command = new ArrayList<>();
-        command.add("docker");
-        command.addAll(args);
-        log.debug("running " + String.join(" ", command));
-        CommandRunner.Result result;
-        try {
-            result = CommandRunner.run(command, Map.of("DOCKER_HOST", dockerHost), CLI_TIMEOUT);
-        } catch (IOException e) {
-            throw new DeployException.DockerCommandFailed("the docker command-line client is needed for " + what
-                    + " (the engine API has no stack commands) but could not be run: " + e.getMessage(), "", true);
-        } catch (CommandRunner.TimedOut e) {
-            throw new DeployException.DockerCommandFailed(what + " did not finish in " + CLI_TIMEOUT.toMinutes() + " min",
-                    e.output(), false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeployException("interrupted", e);
-        }
-        String output = result.output();
-        output.lines().forEach(line -> log.debug("  " + line));
-        if (result.exitCode() != 0) {
-            String essential = output.lines().filter(l -> !l.contains("--detach")).collect(Collectors.joining("\n"));
-            throw new DeployException.DockerCommandFailed(what + " failed (exit code " + result.exitCode() + "):\n"
-                    + essential.strip(), output, false);
-        }
-        return output;
-    }
 
     @FunctionalInterface
     private interface Call<T> {

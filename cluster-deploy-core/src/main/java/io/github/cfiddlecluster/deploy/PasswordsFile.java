@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 final class PasswordsFile {
     /** crypt(3) hashes: $id$[params$]salt$hash (sha512crypt $6$, yescrypt $y$, bcrypt $2b$, ...). */
     private static final Pattern CRYPT_HASH = Pattern.compile("\\$[0-9a-z]{1,2}\\$[./0-9A-Za-z$=,]{8,}");
-    private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final Pattern USER_NAME = UsersFile.USER_NAME;
 
     private PasswordsFile() {}
 

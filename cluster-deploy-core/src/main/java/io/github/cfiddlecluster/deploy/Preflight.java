@@ -25,6 +25,17 @@ public final class Preflight {
         this.engine = engine;
     }
 
+    /** For undeploy and status: the engine must be a swarm manager (they change or inspect nothing otherwise). */
+    static void requireManager(SwarmEngine engine) throws DeployException {
+        SwarmEngine.EngineInfo info = engine.info();
+        if (!info.inSwarm()) {
+            throw new DeployException.NotSwarmManager("the Docker engine is not part of a swarm", false);
+        }
+        if (!info.manager()) {
+            throw new DeployException.NotSwarmManager("the Docker engine is a swarm worker, not a manager", true);
+        }
+    }
+
     public Plan check(DeployConfig config) throws DeployException {
         config.validate();
         SwarmEngine.EngineInfo info = engine.info();

@@ -1,22 +1,14 @@
 package io.github.cfiddlecluster.deploy;
 
+import io.github.cfiddlecluster.slurm.SlurmNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** What "the cluster is ready" means, computed from one look at the swarm and at Slurm. */
 public final class Readiness {
-    /** Slurm node states of a worker that can take a job (no suffix: responding, not powering, not rebooting). */
-    static final Set<String> READY_SLURM_STATES = Set.of("idle", "mixed", "allocated", "completing");
-
     private Readiness() {}
-
-    static boolean isReady(String slurmState) {
-        return slurmState != null && READY_SLURM_STATES.contains(slurmState);
-    }
 
     /**
      * One service: how many up-to-date tasks run (and passed their healthcheck: swarm reports a task with a
@@ -49,19 +41,20 @@ public final class Readiness {
      *
      * @param services in start order
      * @param workers the Slurm node names the running worker tasks have
-     * @param slurmStates Slurm's node states by node name, or null when Slurm could not be asked (e.g. the
-     *     controller is on another host): then the workers' healthchecks (not DOWN in sinfo) vouch for them
+     * @param slurmNodes Slurm's nodes by name, or null when Slurm could not be asked (e.g. the controller is on
+     *     another host): then the workers' healthchecks (not DOWN in sinfo) vouch for them
      */
-    public record Snapshot(List<ServiceState> services, List<String> workers, Map<String, String> slurmStates) {
+    public record Snapshot(List<ServiceState> services, List<String> workers, Map<String, SlurmNode> slurmNodes) {
         public boolean servicesConverged() {
             return services.stream().allMatch(ServiceState::converged);
         }
 
         public List<String> readyWorkers() {
-            if (slurmStates == null) {
+            if (slurmNodes == null) {
                 return servicesConverged() ? workers : List.of();
             }
-            return workers.stream().filter(w -> isReady(slurmStates.get(w))).collect(Collectors.toList());
+            return workers.stream().filter(w -> slurmNodes.containsKey(w) && slurmNodes.get(w).available())
+                    .collect(Collectors.toList());
         }
 
         public boolean ready() {
@@ -91,8 +84,8 @@ public final class Readiness {
             List<String> notReady = new ArrayList<>();
             for (String w : workers) {
                 if (!ready.contains(w)) {
-                    String state = slurmStates == null ? null : slurmStates.get(w);
-                    notReady.add(w + " " + (state == null ? "not registered" : state));
+                    SlurmNode node = slurmNodes == null ? null : slurmNodes.get(w);
+                    notReady.add(w + " " + (node == null ? "not registered" : node.describe()));
                 }
             }
             if (!notReady.isEmpty()) {
@@ -100,20 +93,5 @@ public final class Readiness {
             }
             return line.toString();
         }
-    }
-
-    /**
-     * Parses {@code sinfo --noheader --Node --format=%N %T}: one "name state" a line (a node in several partitions
-     * appears once a partition).
-     */
-    public static Map<String, String> parseSinfo(String output) {
-        Map<String, String> states = new TreeMap<>();
-        for (String line : output.split("\n")) {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length >= 2) {
-                states.put(fields[0], fields[1].toLowerCase());
-            }
-        }
-        return states;
     }
 }

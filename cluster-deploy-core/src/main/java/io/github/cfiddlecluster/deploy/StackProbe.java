@@ -1,5 +1,9 @@
 package io.github.cfiddlecluster.deploy;
 
+import io.github.cfiddlecluster.slurm.CommandRunner;
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.slurm.SlurmQueryException;
 import io.github.cfiddlecluster.stack.StackNames;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,7 +29,7 @@ final class StackProbe implements ReadinessWaiter.Probe {
 
     @Override
     public Readiness.Snapshot probe() throws DeployException {
-        return new Readiness.Snapshot(serviceStates(), workers(), headIsLocal ? slurmStates() : null);
+        return new Readiness.Snapshot(serviceStates(), workers(), headIsLocal ? slurmNodes() : null);
     }
 
     List<Readiness.ServiceState> serviceStates() throws DeployException {
@@ -61,12 +65,16 @@ final class StackProbe implements ReadinessWaiter.Probe {
 
     private Map<String, SwarmEngine.ServiceInfo> services() throws DeployException {
         Map<String, SwarmEngine.ServiceInfo> byName = new LinkedHashMap<>();
-        for (SwarmEngine.ServiceInfo s : engine.services()) {
-            if (stack.equals(s.labels().get(StackNames.STACK_NAMESPACE_LABEL))) {
-                byName.put(s.name().substring(stack.length() + 1), s);
-            }
+        for (SwarmEngine.ServiceInfo s : stackServices(engine, stack)) {
+            byName.put(s.name().substring(stack.length() + 1), s);
         }
         return byName;
+    }
+
+    /** The services of the stack, in the engine's order. */
+    static List<SwarmEngine.ServiceInfo> stackServices(SwarmEngine engine, String stack) throws DeployException {
+        return engine.services().stream().filter(s -> stack.equals(s.labels().get(StackNames.STACK_NAMESPACE_LABEL)))
+                .collect(Collectors.toList());
     }
 
     /** Slurm node names of the running worker tasks. */
@@ -94,15 +102,28 @@ final class StackProbe implements ReadinessWaiter.Probe {
         return byNode;
     }
 
-    /** Slurm's node states; empty while the controller is not up (no worker can be registered then). */
-    Map<String, String> slurmStates() throws DeployException {
-        Optional<String> controller = localContainer(StackNames.CONTROLLER);
-        if (controller.isEmpty()) {
+    /** Slurm's nodes by name; empty while the controller is not up (no worker can be registered then). */
+    Map<String, SlurmNode> slurmNodes() throws DeployException {
+        if (localContainer(StackNames.CONTROLLER).isEmpty()) {
             return Map.of();
         }
-        SwarmEngine.ExecResult r = engine.exec(controller.get(),
-                List.of("sinfo", "--noheader", "--Node", "--format=%N %T"));
-        return r.ok() ? Readiness.parseSinfo(r.stdout()) : Map.of();
+        try {
+            return slurm().nodesByName();
+        } catch (SlurmQueryException e) {
+            return Map.of();
+        }
+    }
+
+    /** Slurm, asked through the controller's container on this engine. */
+    SlurmQuery slurm() {
+        return new SlurmQuery(command -> {
+            try {
+                SwarmEngine.ExecResult r = controllerExec(command);
+                return new CommandRunner.Result(r.exitCode(), r.stdout(), r.stderr());
+            } catch (DeployException e) {
+                throw new SlurmQueryException(e.getMessage(), e);
+            }
+        });
     }
 
     SwarmEngine.ExecResult controllerExec(List<String> command) throws DeployException {

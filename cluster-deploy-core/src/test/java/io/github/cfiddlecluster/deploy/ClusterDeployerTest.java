@@ -26,7 +26,7 @@ class ClusterDeployerTest {
 
     @Test
     void firstDeployLabelsCreatesSecretsDeploysAndWaits() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         ClusterDeployer.DeployResult result = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly(
                 "label n1 {cfiddle.head=true, cfiddle.worker=true}",
@@ -36,13 +36,13 @@ class ClusterDeployerTest {
         assertThat(result.workers()).containsExactly("vm-worker");
         assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password");
         assertThat(result.hubUrl()).isEqualTo("http://localhost:8888/");
-        assertThat(Files.readString(result.stackFile())).contains("cfiddle-cluster/cluster:latest")
+        assertThat(Files.readString(result.stackFile())).contains(config().localImage("cluster"))
                 .contains("io.github.cfiddle-cluster.image-id: sha256:cluster");
     }
 
     @Test
     void aSecondDeployKeepsSecretsAndLabels() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         deployer.deploy(config());
         engine.calls.clear();
         ClusterDeployer.DeployResult again = deployer.deploy(config());
@@ -52,7 +52,7 @@ class ClusterDeployerTest {
 
     @Test
     void passwordsBecomeASecretNamedAfterTheirContentAndAreKeptWhenNoFileIsGiven() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         Path passwords = Files.writeString(dir.resolve("passwords"), "student:" + HASH + "\n");
         deployer.deploy(config().toBuilder().passwordsFile(passwords).build());
         String first = passwordSecrets().get(0);
@@ -76,7 +76,7 @@ class ClusterDeployerTest {
 
     @Test
     void aUsersFileBecomesAConfigNamedAfterItsContent() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         Path users = Files.writeString(dir.resolve("users"), "student:1000:1000\n");
         deployer.deploy(config().toBuilder().usersFile(users).build());
         String first = engine.configs().get(0);
@@ -90,18 +90,18 @@ class ClusterDeployerTest {
 
     @Test
     void singleHostReplicasAreNamedBySlotAndStaleSlurmNodesAreForgotten() throws Exception {
-        engine.sinfo = "worker-1 idle\nworker-2 idle\nvm-worker down*\n";
-        ClusterDeployer.DeployResult result = deployer.deploy(config().toBuilder().workers(2).build());
+        engine.slurmNodes = List.of("worker-1 idle", "worker-2 idle", "vm-worker down+NOT_RESPONDING");
+        ClusterDeployer.DeployResult result = deployer.deploy(config().toBuilder().cluster(c -> c.workers(2)).build());
         assertThat(result.workers()).containsExactly("worker-1", "worker-2");
         assertThat(engine.calls).anySatisfy(c -> assertThat(c).endsWith("scontrol delete nodename=vm-worker"));
     }
 
     @Test
     void switchingBetweenGlobalAndReplicatedWorkersReplacesTheService() throws Exception {
-        engine.sinfo = "vm-worker idle\nworker-1 idle\n";
+        engine.slurmNodes = List.of("vm-worker idle", "worker-1 idle");
         deployer.deploy(config());
         engine.calls.clear();
-        deployer.deploy(config().toBuilder().workers(1).build());
+        deployer.deploy(config().toBuilder().cluster(c -> c.workers(1)).build());
         assertThat(engine.changes()).containsExactly("removeService cfiddle_worker", "deployStack cfiddle");
     }
 
@@ -126,7 +126,7 @@ class ClusterDeployerTest {
 
     @Test
     void workersThatNeverGoIdleAreReported() {
-        engine.sinfo = "vm-worker down\n";
+        engine.slurmNodes = List.of("vm-worker down");
         assertThatThrownBy(() -> deployer.deploy(config())).isInstanceOfSatisfying(
                 DeployException.NotReadyInTime.class, e -> {
                     assertThat(e.service()).isEqualTo("worker");
@@ -136,7 +136,7 @@ class ClusterDeployerTest {
 
     @Test
     void undeployKeepsVolumesAndSecretsUnlessPurged() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         deployer.deploy(config());
         engine.volumes.addAll(List.of("cfiddle_homes"));
         engine.calls.clear();
@@ -151,7 +151,7 @@ class ClusterDeployerTest {
 
     @Test
     void statusShowsNodesServicesQueueAndJobs() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         deployer.deploy(config());
         List<String> status = deployer.status(config());
         assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,worker")
@@ -172,23 +172,11 @@ class ClusterDeployerTest {
 
     @Test
     void runsCommandsInAServicesTaskContainer() throws Exception {
-        engine.sinfo = "vm-worker idle\n";
+        engine.slurmNodes = List.of("vm-worker idle");
         deployer.deploy(config());
         SwarmEngine.ExecResult r = deployer.exec(config(), StackNames.USER, List.of("python3", "-c", "1"), "student",
                 "/home/student");
         assertThat(r.ok()).isTrue();
         assertThat(engine.calls).contains("exec c-cfiddle_user1 python3 -c 1 as student");
-    }
-
-    @Test
-    void jobsAreGroupedByUser() {
-        List<String> lines = ClusterDeployer.formatJobsPerUser(
-                "bob|7|cfiddle|FAILED|00:00:01|2026-01-01T00:00:07|w1\n"
-                        + "alice|5|cfiddle|COMPLETED|00:00:02|2026-01-01T00:00:05|w1\n"
-                        + "alice|6|cfiddle|TIMEOUT|00:05:00|2026-01-01T00:05:06|w2\n", 1);
-        assertThat(lines.get(0)).isEqualTo("  alice: 2 jobs, 1 not completed");
-        assertThat(lines.get(1)).contains("6").contains("TIMEOUT");
-        assertThat(lines.get(2)).isEqualTo("  bob: 1 job, 1 not completed");
-        assertThat(ClusterDeployer.formatJobsPerUser("", 5)).containsExactly("  (none)");
     }
 }

@@ -31,15 +31,16 @@ class DeployConfigTest {
 
     @Test
     void theExperimentTimeLimitDefaultsToTheDefaultTime() {
-        assertThat(DeployConfig.builder().defaultTime("7").build().timeLimit()).isEqualTo("7");
-        assertThat(DeployConfig.builder().defaultTime("7").timeLimit("3").build().timeLimit()).isEqualTo("3");
+        assertThat(DeployConfig.builder().cluster(c -> c.defaultTime("7")).build().cluster().timeLimit()).isEqualTo("7");
+        assertThat(DeployConfig.builder().cluster(c -> c.defaultTime("7").timeLimit("3")).build().cluster().timeLimit())
+                .isEqualTo("3");
     }
 
     @Test
     void reportsEveryProblemAtOnce() {
-        DeployConfig bad = DeployConfig.builder().stackName("Bad Name").imageTag("no tag").workers(-1)
-                .timeout(Duration.ZERO).jupyterPort(70000).defaultTime("soon").maxTime("30").timeLimit("45")
-                .sandboxMemory("lots").sandboxPids(0).registry("http://x").build();
+        DeployConfig bad = DeployConfig.builder().stackName("Bad Name").imageTag("no tag").timeout(Duration.ZERO)
+                .registry("http://x").cluster(c -> c.workers(-1).jupyterPort(70000).defaultTime("soon").maxTime("30")
+                        .timeLimit("45").sandboxMemory("lots").sandboxPids(0)).build();
         assertThatThrownBy(bad::validate).isInstanceOfSatisfying(DeployException.InvalidConfiguration.class,
                 e -> assertThat(e.problems()).hasSize(10).anySatisfy(p -> assertThat(p).contains("cfiddle.stackName"))
                         .anySatisfy(p -> assertThat(p).contains("cfiddle.timeLimit 45 min exceeds cfiddle.maxTime 30"))
@@ -48,23 +49,23 @@ class DeployConfigTest {
 
     @Test
     void fairUseLimitsMustMakeSense() {
-        DeployConfig bad = DeployConfig.builder().userRunningLimit(0).userSubmitLimit(-1).sandboxOutputLimit("much").build();
+        DeployConfig bad = DeployConfig.builder().cluster(c -> c.userRunningLimit(0).userSubmitLimit(-1).sandboxOutputLimit("much")).build();
         assertThatThrownBy(bad::validate).isInstanceOfSatisfying(DeployException.InvalidConfiguration.class,
                 e -> assertThat(e.problems()).hasSize(3)
                         .anySatisfy(p -> assertThat(p).contains("cfiddle.userRunningLimit must be at least 1"))
                         .anySatisfy(p -> assertThat(p).contains("cfiddle.userSubmitLimit -1 is below cfiddle.userRunningLimit"))
                         .anySatisfy(p -> assertThat(p).contains("cfiddle.sandboxOutputLimit 'much'")));
-        assertThatCode(() -> DeployConfig.builder().userRunningLimit(2).userSubmitLimit(2).sandboxOutputLimit("1g")
-                .build().validate()).doesNotThrowAnyException();
+        assertThatCode(() -> DeployConfig.builder().cluster(c -> c.userRunningLimit(2).userSubmitLimit(2)
+                .sandboxOutputLimit("1g")).build().validate()).doesNotThrowAnyException();
     }
 
     @Test
     void slurmTimesInTheirUsualForms() {
         for (String t : new String[] {"5", "5:30", "1:00:00", "1-0", "2-12:00:00"}) {
-            assertThatCode(() -> DeployConfig.builder().defaultTime("1").maxTime(t).timeLimit("1").build().validate())
+            assertThatCode(() -> DeployConfig.builder().cluster(c -> c.defaultTime("1").maxTime(t).timeLimit("1")).build().validate())
                     .as(t).doesNotThrowAnyException();
         }
-        assertThatCode(() -> DeployConfig.builder().maxTime("UNLIMITED").build().validate()).doesNotThrowAnyException();
+        assertThatCode(() -> DeployConfig.builder().cluster(c -> c.maxTime("UNLIMITED")).build().validate()).doesNotThrowAnyException();
     }
 
     @Test
@@ -72,12 +73,12 @@ class DeployConfigTest {
         Path users = write("# accounts\nstudent:1000:1000\nalice:1001:1001  # a comment\n\n");
         assertThatCode(() -> DeployConfig.builder().usersFile(users).build().validate()).doesNotThrowAnyException();
 
-        assertThat(DeployConfig.usersFileProblems(write("student:1000:1000\nBob:1001:1001\nroot:0:0\n")))
+        assertThat(UsersFile.problems(write("student:1000:1000\nBob:1001:1001\nroot:0:0\n")))
                 .hasSize(2).anySatisfy(p -> assertThat(p).contains("line 2").contains("name:uid:gid"))
                 .anySatisfy(p -> assertThat(p).contains("line 3").contains("at least 1000"));
-        assertThat(DeployConfig.usersFileProblems(write("student:1000:1000\nalice:1000:1000\n")))
+        assertThat(UsersFile.problems(write("student:1000:1000\nalice:1000:1000\n")))
                 .singleElement().asString().contains("uid 1000 is listed twice");
-        assertThat(DeployConfig.usersFileProblems(dir.resolve("missing")))
+        assertThat(UsersFile.problems(dir.resolve("missing")))
                 .singleElement().asString().contains("cannot be read");
     }
 
@@ -111,16 +112,16 @@ class DeployConfigTest {
     @Test
     void adminsAreAccounts() throws IOException {
         Path users = write("student:1000:1000\nteacher:2000:2000\n");
-        DeployConfig config = DeployConfig.builder().usersFile(users).admins(" teacher, ").build();
+        DeployConfig config = DeployConfig.builder().usersFile(users).cluster(c -> c.admins(" teacher, ")).build();
         assertThat(config.admins()).containsExactly("teacher");
         assertThatCode(config::validate).doesNotThrowAnyException();
-        assertThatThrownBy(() -> config.toBuilder().admins("teacher,root").build().validate())
+        assertThatThrownBy(() -> config.toBuilder().cluster(c -> c.admins("teacher,root")).build().validate())
                 .hasMessageContaining("cfiddle.admins names root");
     }
 
     @Test
     void theIdleTimeoutIsAtLeastTenSeconds() {
-        assertThatThrownBy(() -> DeployConfig.builder().idleTimeoutSeconds(5).build().validate())
+        assertThatThrownBy(() -> DeployConfig.builder().cluster(c -> c.idleTimeoutSeconds(5)).build().validate())
                 .hasMessageContaining("cfiddle.idleTimeout");
     }
 

@@ -29,11 +29,12 @@ class FakeEngine implements SwarmEngine {
     final List<ContainerInfo> publishing = new ArrayList<>();
     final List<String> calls = new ArrayList<>();
     final List<String> volumes = new ArrayList<>();
-    String sinfo = "";
+    /** What sinfo --json says: Slurm's nodes as "name state[+FLAG...]" (e.g. "w1 idle", "w2 down+NOT_RESPONDING"). */
+    List<String> slurmNodes = List.of();
 
     FakeEngine() {
         for (String role : List.of("cluster", "user", "sandbox")) {
-            images.put("cfiddle-cluster/" + role + ":latest", "sha256:" + role);
+            images.put(DeployConfig.builder().build().localImage(role), "sha256:" + role);
         }
     }
 
@@ -147,7 +148,10 @@ class FakeEngine implements SwarmEngine {
     public ExecResult exec(String containerId, List<String> command, String user, String workingDir) {
         calls.add("exec " + containerId + " " + String.join(" ", command) + (user == null ? "" : " as " + user));
         if (command.get(0).equals("sinfo")) {
-            return new ExecResult(0, sinfo, "");
+            return new ExecResult(0, sinfoJson(), "");
+        }
+        if (command.get(0).equals("squeue") || command.get(0).equals("sacct")) {
+            return new ExecResult(0, "{\"errors\": [], \"jobs\": []}", "");
         }
         if (command.get(0).equals("cat")) {
             return new ExecResult(0, "existing-token\n", "");
@@ -228,5 +232,21 @@ class FakeEngine implements SwarmEngine {
     /** Calls that create or change something (everything but reads and execs). */
     List<String> changes() {
         return calls.stream().filter(c -> !c.startsWith("exec ")).collect(java.util.stream.Collectors.toList());
+    }
+
+    /** Slurm 22.05's sinfo --json, with the fields the query layer reads. */
+    private String sinfoJson() {
+        List<String> nodes = new ArrayList<>();
+        for (String node : slurmNodes) {
+            String[] nameAndState = node.split(" ");
+            String[] stateAndFlags = nameAndState[1].split("\\+");
+            List<String> flags = new ArrayList<>(List.of("\"DYNAMIC_NORM\""));
+            for (int i = 1; i < stateAndFlags.length; i++) {
+                flags.add("\"" + stateAndFlags[i] + "\"");
+            }
+            nodes.add("{\"name\": \"" + nameAndState[0] + "\", \"state\": \"" + stateAndFlags[0]
+                    + "\", \"state_flags\": [" + String.join(", ", flags) + "], \"reason\": \"\", \"partitions\": [\"cfiddle\"]}");
+        }
+        return "{\"errors\": [], \"nodes\": [" + String.join(", ", nodes) + "]}";
     }
 }

@@ -61,9 +61,9 @@ class PreflightTest {
 
     @Test
     void missingImagesAreNamed() {
-        engine.images.remove("cfiddle-cluster/sandbox:latest");
+        engine.images.remove(config.localImage("sandbox"));
         assertThatThrownBy(this::check).isInstanceOfSatisfying(DeployException.MissingImages.class,
-                e -> assertThat(e.images()).containsExactly("cfiddle-cluster/sandbox:latest"));
+                e -> assertThat(e.images()).containsExactly(config.localImage("sandbox")));
     }
 
     @Test
@@ -116,7 +116,7 @@ class PreflightTest {
     @Test
     void badSettingsStopBeforeDockerIsAsked() {
         engine.reachable = false;
-        assertThatThrownBy(() -> new Preflight(engine).check(config.toBuilder().workers(-2).build()))
+        assertThatThrownBy(() -> new Preflight(engine).check(config.toBuilder().cluster(c -> c.workers(-2)).build()))
                 .isInstanceOf(DeployException.InvalidConfiguration.class);
     }
 

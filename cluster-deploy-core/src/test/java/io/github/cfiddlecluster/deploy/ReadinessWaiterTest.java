@@ -1,5 +1,7 @@
 package io.github.cfiddlecluster.deploy;
 
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cfiddlecluster.deploy.Readiness.ServiceState;
@@ -23,10 +25,10 @@ class ReadinessWaiterTest {
 
     private static Snapshot workers(int ready, int of) {
         List<String> names = new ArrayList<>();
-        Map<String, String> states = new java.util.HashMap<>();
+        Map<String, SlurmNode> states = new java.util.HashMap<>();
         for (int i = 1; i <= of; i++) {
             names.add("w" + i);
-            states.put("w" + i, i <= ready ? "idle" : "down");
+            states.put("w" + i, new SlurmNode("w" + i, i <= ready ? "idle" : "down", Set.of(), "", List.of(), null));
         }
         return new Snapshot(List.of(new ServiceState("worker", of, of, null, null)), names, states);
     }

@@ -94,28 +94,37 @@ public final class CommandRunner {
     }
 
     private static Thread reader(InputStream in, ByteArrayOutputStream into, String name) {
-        Thread reader = new Thread(() -> {
+        return daemon(name, () -> {
             try (in) {
                 in.transferTo(into);
-            } catch (IOException ended) {
-                // the program was stopped
             }
-        }, name);
-        reader.setDaemon(true);
-        reader.start();
-        return reader;
+        });
     }
 
     private static void writer(OutputStream out, byte[] input, String name) {
-        Thread writer = new Thread(() -> {
+        daemon(name, () -> {
             try (out) {
                 out.write(input);
+            }
+        });
+    }
+
+    private interface Transfer {
+        void run() throws IOException;
+    }
+
+    /** A thread moving bytes to or from the program; it ends when the program closes its end. */
+    private static Thread daemon(String name, Transfer transfer) {
+        Thread thread = new Thread(() -> {
+            try {
+                transfer.run();
             } catch (IOException ended) {
-                // the program stopped reading
+                // the program was stopped, or stopped reading
             }
         }, name);
-        writer.setDaemon(true);
-        writer.start();
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private static String text(ByteArrayOutputStream bytes) {
