@@ -5,7 +5,7 @@
 # build from the root pom's cfiddle.default.* properties, the one source the deploy core reads too.
 while IFS='=' read -r name value; do
   if [[ $name =~ ^[A-Z_]+$ ]] && [ -z "${!name+set}" ]; then export "$name=$value"; fi
-done </usr/local/lib/cfiddle-cluster/defaults.env
+done </usr/local/lib/cfiddle-cluster/cluster-defaults.env
 
 : "${SLURM_CONTROLLER:=slurmctld}"
 : "${SLURM_DBD_HOST:=slurmdbd}"
