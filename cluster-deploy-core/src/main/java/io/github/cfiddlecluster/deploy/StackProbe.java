@@ -141,13 +141,19 @@ final class StackProbe implements ReadinessWaiter.Probe {
         return engine.exec(container, command, user, workingDir);
     }
 
+    /**
+     * The container of the service's task on this engine, running or (healthcheck not passed yet) starting: a
+     * restarted controller answers before its task counts as running.
+     */
     private Optional<String> localContainer(String serviceName) throws DeployException {
         SwarmEngine.ServiceInfo service = services().get(serviceName);
         if (service == null) {
             return Optional.empty();
         }
         return engine.tasks(service).stream()
-                .filter(t -> t.wanted() && t.running() && selfNodeId.equals(t.nodeId()) && t.containerId() != null)
+                .filter(t -> t.wanted() && (t.running() || t.starting()) && selfNodeId.equals(t.nodeId())
+                        && t.containerId() != null)
+                .sorted(Comparator.comparing((SwarmEngine.TaskInfo t) -> !t.running()))
                 .map(SwarmEngine.TaskInfo::containerId).findFirst();
     }
 }

@@ -43,6 +43,11 @@ public interface SwarmEngine extends AutoCloseable {
             return "running".equals(state);
         }
 
+        /** Its container started, its healthcheck not passed yet. */
+        public boolean starting() {
+            return "starting".equals(state);
+        }
+
         public boolean wanted() {
             return "running".equals(desiredState);
         }

@@ -179,4 +179,13 @@ class ClusterDeployerTest {
         assertThat(r.ok()).isTrue();
         assertThat(engine.calls).contains("exec c-cfiddle_user1 python3 -c 1 as student");
     }
+
+    @Test
+    void runsCommandsInATaskWhoseHealthcheckHasNotPassedYet() throws Exception {
+        engine.slurmNodes = List.of("vm-worker idle");
+        deployer.deploy(config());
+        engine.taskState = "starting"; // e.g. a controller just restarted: it answers, swarm does not count it yet
+        assertThat(deployer.exec(config(), StackNames.CONTROLLER, List.of("date"), "root", "/").ok()).isTrue();
+        assertThat(engine.calls).contains("exec c-cfiddle_slurmctld1 date as root");
+    }
 }

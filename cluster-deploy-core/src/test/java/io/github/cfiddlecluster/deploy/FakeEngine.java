@@ -18,6 +18,8 @@ class FakeEngine implements SwarmEngine {
     String swarmState = "active";
     boolean manager = true;
     boolean stackComesUp = true;
+    /** The state of the tasks of a stack that came up: "running", or "starting" (healthcheck not passed yet). */
+    String taskState = "running";
     boolean hostPortFree = true;
     final List<NodeInfo> nodes = new ArrayList<>(List.of(node("n1", "vm", true, Map.of())));
     final Map<String, String> images = new HashMap<>();
@@ -133,7 +135,7 @@ class FakeEngine implements SwarmEngine {
         List<TaskInfo> tasks = new ArrayList<>();
         int count = service.global() ? 1 : (int) service.replicas();
         for (int slot = 1; slot <= count; slot++) {
-            tasks.add(new TaskInfo("t-" + service.name() + slot, service.global() ? 0 : slot, "n1", "running", "running",
+            tasks.add(new TaskInfo("t-" + service.name() + slot, service.global() ? 0 : slot, "n1", "running", taskState,
                     "started", "", "c-" + service.name() + slot, true));
         }
         return tasks;
