@@ -5,7 +5,7 @@
 # Dockerfile's FROM works unchanged. The Debian release is the image's tag (debian.image in the parent pom).
 set -euo pipefail
 
-IMAGE=${1:-debian:bookworm}
+IMAGE=${1:?usage: make-base-image.sh DEBIAN_IMAGE, e.g. debian:bookworm (debian.image in the root pom)}
 SUITE=${DEBIAN_SUITE:-${IMAGE##*:}}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 

@@ -15,9 +15,9 @@ c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 STATE_DIR = os.environ.get("JUPYTERHUB_STATE_DIR", "/var/lib/jupyterhub")
 PORT = int(os.environ.get("JUPYTER_PORT", "8888"))
-IDLE_TIMEOUT = int(os.environ.get("CFIDDLE_IDLE_TIMEOUT", "3600"))  # seconds
+IDLE_TIMEOUT = int(os.environ["CFIDDLE_IDLE_TIMEOUT"])  # seconds
 # Processes (and threads) one student may have at once: a fork bomb stops there instead of taking the node.
-PROCESS_LIMIT = int(os.environ.get("CFIDDLE_STUDENT_PROCESS_LIMIT", "512"))
+PROCESS_LIMIT = int(os.environ["CFIDDLE_STUDENT_PROCESS_LIMIT"])
 ADMINS = {name.strip() for name in os.environ.get("CFIDDLE_ADMINS", "").split(",") if name.strip()}
 USERS_FILE = os.environ.get("CFIDDLE_USERS_FILE", "/etc/cfiddle/users")
 EXAMPLES = "/usr/local/share/cfiddle-cluster/notebooks"

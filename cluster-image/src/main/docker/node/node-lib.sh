@@ -1,15 +1,17 @@
 # Shell functions shared by the entrypoints of every cfiddle-cluster node (cluster image and user image).
 # Sourced, not run.
 
+# The settings' defaults, for what the environment does not set (the stack always sets them): written by the
+# build from the root pom's cfiddle.default.* properties, the one source the deploy core reads too.
+while IFS='=' read -r name value; do
+  if [[ $name =~ ^[A-Z_]+$ ]] && [ -z "${!name+set}" ]; then export "$name=$value"; fi
+done </usr/local/lib/cfiddle-cluster/cluster-defaults.env
+
 : "${SLURM_CONTROLLER:=slurmctld}"
 : "${SLURM_DBD_HOST:=slurmdbd}"
 : "${SLURM_DB_HOST:=db}"
 : "${SLURM_PARTITION:=cfiddle}"
-: "${SLURM_DEFAULT_TIME:=5}"        # minutes, or any Slurm time format
-: "${SLURM_MAX_TIME:=30}"
 : "${SLURM_MAX_NODES:=64}"
-: "${SLURM_USER_RUNNING_LIMIT:=1}"  # experiments one student may have running at once
-: "${SLURM_USER_SUBMIT_LIMIT:=4}"   # ... and running or waiting
 : "${CFIDDLE_ADMINS:=}"             # comma-separated account names whose jobs are not limited to the launcher
 : "${CFIDDLE_USERS_FILE:=/etc/cfiddle/users}"
 : "${CFIDDLE_START_DEADLINE:=120}"  # seconds to wait for a dependency before giving up

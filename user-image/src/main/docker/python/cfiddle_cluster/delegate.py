@@ -6,9 +6,7 @@ through srun's stdin to the worker's launcher, which pipes it into a fresh sandb
 back on srun's stdout and are written to S, where cfiddle expects them.
 """
 import collections
-import copy
 import io
-import os
 import pickle
 import re
 import subprocess
@@ -16,6 +14,7 @@ import tarfile
 import threading
 import time
 
+from . import cfiddle_api
 from .settings import ClusterSettings
 
 # The sandbox's side of the protocol (cfiddle-sandbox-run in the sandbox image).
@@ -77,7 +76,7 @@ class SlurmDelegate:
         if completed.returncode != 0:
             raise _error(_failure_message(completed.returncode, completed.stderr, self._settings))
         results = unpack_results(completed.stdout, completed.stderr)
-        _restore_invocations(results, invocations)
+        cfiddle_api.give_back_invocations(results, invocations)
         with open(results_path, "wb") as f:
             pickle.dump(results, f)
 
@@ -202,58 +201,17 @@ def _option(command, name):
 
 def pack_experiment(runner, invocations):
     """The experiment as the sandbox takes it (cfiddle-sandbox-run's stdin): a tar of runner.pickle and the .so
-    files it loads, at paths local to the sandbox's working directory.
-
-    The runner is re-pickled with those paths, so the user's own paths (and home) never reach the worker, and
-    with cfiddle's stock delegate and no progress bar, so the sandbox needs nothing but cfiddle."""
-    from cfiddle.config import noop_progress_bar, peek_config
-    from cfiddle.Runner import SubprocessDelegate
-
-    sandbox_executables = {}
-    files = {}
-    sandbox_invocations = []
-    for invocation in invocations:
-        executable = invocation.executable
-        if id(executable) not in sandbox_executables:
-            directory = f"exe{len(sandbox_executables)}"
-            local = copy.copy(executable)
-            local.__class__ = _outside_jupyter(type(executable))
-            local.build_dir = directory
-            local.lib = f"{directory}/{os.path.basename(executable.lib)}"
-            files[local.lib] = executable.lib
-            sandbox_executables[id(executable)] = local
-        local_invocation = copy.copy(invocation)
-        local_invocation.executable = sandbox_executables[id(executable)]
-        sandbox_invocations.append(local_invocation)
-
-    sandbox_runner = copy.copy(runner)
-    for name, value in vars(runner).items():
-        if isinstance(value, type):
-            setattr(sandbox_runner, name, _outside_jupyter(value))
-    sandbox_runner._invocations = sandbox_invocations
-    sandbox_runner._cmd_runner = SubprocessDelegate
-    sandbox_runner._progress_bar = noop_progress_bar
-    config = {key: _outside_jupyter(value) if isinstance(value, type) else value for key, value in peek_config().items()}
-    config.update(RunnerDelegate_type=SubprocessDelegate, ProgressBar=noop_progress_bar)
-
+    files it loads, at paths local to the sandbox's working directory (see cfiddle_api.sandbox_copy)."""
+    payload, files = cfiddle_api.sandbox_copy(runner, invocations)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
-        _add_bytes(archive, RUNNER_FILE, pickle.dumps(dict(config=config, runner=sandbox_runner)))
+        _add_bytes(archive, RUNNER_FILE, pickle.dumps(payload))
         for name, source in files.items():
             try:
                 archive.add(source, arcname=name)
             except OSError as e:
                 raise _error(f"cannot read the built library {source}: {e}. Build the code again.") from e
     return buffer.getvalue()
-
-
-def _outside_jupyter(cls):
-    """In a notebook, cfiddle uses subclasses from cfiddle.jupyter that add display methods and import IPython,
-    which the sandbox does not have: the sandbox gets their nearest plain cfiddle base class."""
-    for base in cls.__mro__:
-        if not base.__module__.startswith("cfiddle.jupyter"):
-            return base
-    return cls
 
 
 def _add_bytes(archive, name, data):
@@ -272,15 +230,6 @@ def unpack_results(stdout, stderr=""):
     # TypeError: results.pickle is not a file (extractfile gives None); ValueError: an unknown pickle protocol.
     except (tarfile.TarError, KeyError, AttributeError, TypeError, ValueError, pickle.UnpicklingError, EOFError) as e:
         raise _error(f"the cluster returned no readable results ({e}).\n{_tail(stderr)}") from None
-
-
-def _restore_invocations(results, invocations):
-    """Results name the sandbox's copies of the invocations; give the user back their own."""
-    if isinstance(results, Exception):
-        return
-    for result, invocation in zip(results, invocations):
-        if hasattr(result, "invocation"):
-            result.invocation = invocation
 
 
 _CAUSE = re.compile(r"((?:cfiddle-launch|cfiddle-sandbox|cfiddle): .*|srun: error: .*|slurmstepd: error: .*|"

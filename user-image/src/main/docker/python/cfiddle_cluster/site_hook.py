@@ -1,7 +1,8 @@
 """Adapts cfiddle to the user node in every Python process there, without changing cfiddle's files.
 
 Imported at interpreter start (by cfiddle-cluster.pth), it only registers an import hook; cfiddle is loaded
-when the user imports it, and two of its modules are adjusted right after they are executed:
+when the user imports it, and two of its modules are adjusted right after they are executed (through
+cfiddle_api, which first checks that cfiddle is the version it was written for):
 - cfiddle.config: SlurmDelegate becomes the default RunnerDelegate_type, so a plain run() goes to the cluster.
   A user can still run locally with cfiddle's own API: cfiddle_config(RunnerDelegate_type=SubprocessDelegate).
 - cfiddle.jupyter: its notebook progress bar needs ipywidgets >= 7, which Debian bookworm lacks (6.0); where
@@ -11,10 +12,13 @@ when the user imports it, and two of its modules are adjusted right after they a
 import importlib.machinery
 import sys
 
+from cfiddle_cluster.cfiddle_api import CONFIG_MODULE, JUPYTER_MODULE
+
 
 def _use_slurm_delegate(config_module):
+    from cfiddle_cluster import cfiddle_api
     from cfiddle_cluster.delegate import SlurmDelegate
-    config_module.default_config["RunnerDelegate_type"] = SlurmDelegate
+    cfiddle_api.make_default_delegate(config_module, SlurmDelegate)
 
 
 def _use_text_progress_without_widgets(jupyter_module):
@@ -24,11 +28,12 @@ def _use_text_progress_without_widgets(jupyter_module):
     except ImportError:
         usable = False
     if not usable:
+        from cfiddle_cluster import cfiddle_api
         from cfiddle_cluster.progress import StdoutTqdm
-        jupyter_module.tqdm = StdoutTqdm
+        cfiddle_api.use_notebook_progress_bar(jupyter_module, StdoutTqdm)
 
 
-_ADJUSTMENTS = {"cfiddle.config": _use_slurm_delegate, "cfiddle.jupyter": _use_text_progress_without_widgets}
+_ADJUSTMENTS = {CONFIG_MODULE: _use_slurm_delegate, JUPYTER_MODULE: _use_text_progress_without_widgets}
 
 
 class _CfiddleAdjuster:

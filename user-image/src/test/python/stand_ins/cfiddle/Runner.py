@@ -1,2 +1,6 @@
 class RunnerDelegateException(Exception):
     pass
+
+
+class SubprocessDelegate:
+    pass

@@ -24,9 +24,12 @@ abstract class AbstractClusterMojo extends AbstractMojo {
     @Parameter(property = "cfiddle.dockerHost")
     protected String dockerHost;
 
-    /** Seconds to wait: for the cluster to become ready (deploy) or for its containers to go (undeploy); unused by status. */
-    @Parameter(property = "cfiddle.timeout", defaultValue = "300")
-    protected int timeout;
+    /**
+     * Seconds to wait: for the cluster to become ready (deploy) or for its containers to go (undeploy); unused by
+     * status. Default: 300.
+     */
+    @Parameter(property = "cfiddle.timeout")
+    protected Integer timeout;
 
     /** Skips the goal. */
     @Parameter(property = "cfiddle.skip", defaultValue = "false")
@@ -38,7 +41,7 @@ abstract class AbstractClusterMojo extends AbstractMojo {
             getLog().info("cfiddle: skipped (cfiddle.skip)");
             return;
         }
-        DeployConfig config = config().stackName(stackName).dockerHost(dockerHost).timeout(Duration.ofSeconds(timeout))
+        DeployConfig config = config().stackName(stackName).dockerHost(dockerHost).timeout(timeout == null ? null : Duration.ofSeconds(timeout))
                 .build();
         DeployLog log = new MavenDeployLog(getLog());
         try (DockerJavaEngine engine = DockerJavaEngine.connect(config.dockerHost(), log)) {

@@ -16,12 +16,20 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "deploy", aggregator = true, threadSafe = true)
 public class DeployMojo extends AbstractClusterMojo {
-    /** Repository prefix of the images, as they were built: PREFIX/cluster:TAG, PREFIX/user:TAG, PREFIX/sandbox:TAG. */
-    @Parameter(property = "cfiddle.image.prefix", defaultValue = DeployConfig.DEFAULT_IMAGE_PREFIX)
+    /*
+     * Defaults: a setting not given is null here and gets its default from the deploy core, whose defaults come
+     * from this build's root pom (the README's configuration reference lists them).
+     */
+
+    /**
+     * Repository prefix of the images, as they were built: PREFIX/cluster:TAG, PREFIX/user:TAG, PREFIX/sandbox:TAG.
+     * Default: this build's (cfiddle-cluster).
+     */
+    @Parameter(property = "cfiddle.image.prefix")
     private String imagePrefix;
 
-    /** Tag of the images, as they were built. */
-    @Parameter(property = "cfiddle.image.tag", defaultValue = "${project.version}")
+    /** Tag of the images, as they were built. Default: this plugin's own version, the images built with it. */
+    @Parameter(property = "cfiddle.image.tag")
     private String imageTag;
 
     /**
@@ -38,16 +46,16 @@ public class DeployMojo extends AbstractClusterMojo {
      * the node is labelled for you). N: N workers as replicas; on a single host they share its CPUs, so experiments
      * running at the same time disturb each other's timings.
      */
-    @Parameter(property = "cfiddle.workers", defaultValue = "0")
-    private int workers;
+    @Parameter(property = "cfiddle.workers")
+    private Integer workers;
 
     /** Runs {@code docker swarm init} when the engine is in no swarm (a single-host cluster). */
     @Parameter(property = "cfiddle.initSwarm", defaultValue = "false")
     private boolean initSwarm;
 
     /** Host port of JupyterHub, published on the head node. */
-    @Parameter(property = "cfiddle.port", defaultValue = "8888")
-    private int port;
+    @Parameter(property = "cfiddle.port")
+    private Integer port;
 
     /**
      * The cluster's accounts: a file of {@code name:uid:gid} lines (uid and gid at least 1000). Mounted on the
@@ -69,15 +77,15 @@ public class DeployMojo extends AbstractClusterMojo {
     private String admins;
 
     /** Seconds after which an idle notebook server (no kernel, terminal or request) stops itself. */
-    @Parameter(property = "cfiddle.idleTimeout", defaultValue = "3600")
-    private int idleTimeout;
+    @Parameter(property = "cfiddle.idleTimeout")
+    private Integer idleTimeout;
 
     /** Slurm partition DefaultTime, in minutes (or a Slurm time such as 1:30:00). */
-    @Parameter(property = "cfiddle.defaultTime", defaultValue = "5")
+    @Parameter(property = "cfiddle.defaultTime")
     private String defaultTime;
 
     /** Slurm partition MaxTime, in minutes (or a Slurm time, or UNLIMITED). */
-    @Parameter(property = "cfiddle.maxTime", defaultValue = "30")
+    @Parameter(property = "cfiddle.maxTime")
     private String maxTime;
 
     /** Time limit of each experiment's job (its srun --time), in minutes. Empty: the default time. */
@@ -85,37 +93,37 @@ public class DeployMojo extends AbstractClusterMojo {
     private String timeLimit;
 
     /** Memory limit of each experiment's sandbox container (docker --memory). */
-    @Parameter(property = "cfiddle.sandboxMemory", defaultValue = "1g")
+    @Parameter(property = "cfiddle.sandboxMemory")
     private String sandboxMemory;
 
     /** Process limit of each experiment's sandbox container (docker --pids-limit). */
-    @Parameter(property = "cfiddle.sandboxPids", defaultValue = "256")
-    private int sandboxPids;
+    @Parameter(property = "cfiddle.sandboxPids")
+    private Integer sandboxPids;
 
     /**
      * How much each experiment may write to each of its output streams (its results, and what it prints); past it
      * the experiment is stopped with an error naming the limit. A Docker-style size.
      */
-    @Parameter(property = "cfiddle.sandboxOutputLimit", defaultValue = "16m")
+    @Parameter(property = "cfiddle.sandboxOutputLimit")
     private String sandboxOutputLimit;
 
     /** Experiments one user may have running at once (Slurm QOS MaxJobsPerUser); more wait their turn. */
-    @Parameter(property = "cfiddle.userRunningLimit", defaultValue = "1")
-    private int userRunningLimit;
+    @Parameter(property = "cfiddle.userRunningLimit")
+    private Integer userRunningLimit;
 
     /**
      * Experiments one user may have running or waiting at once (Slurm QOS MaxSubmitJobsPerUser); more are refused
      * with an error that says so.
      */
-    @Parameter(property = "cfiddle.userSubmitLimit", defaultValue = "4")
-    private int userSubmitLimit;
+    @Parameter(property = "cfiddle.userSubmitLimit")
+    private Integer userSubmitLimit;
 
     /**
      * Processes (threads included) one student may have at once on the user node: their notebook server, kernels,
      * compilers. A fork bomb stops there instead of taking the node from everyone.
      */
-    @Parameter(property = "cfiddle.studentProcessLimit", defaultValue = "512")
-    private int studentProcessLimit;
+    @Parameter(property = "cfiddle.studentProcessLimit")
+    private Integer studentProcessLimit;
 
     /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
     @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
@@ -123,13 +131,14 @@ public class DeployMojo extends AbstractClusterMojo {
 
     @Override
     protected DeployConfig.Builder config() {
-        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
-                .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
-                .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath()).admins(admins)
-                .idleTimeoutSeconds(idleTimeout)
-                .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
-                .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
-                .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit).outputDirectory(outputDirectory.toPath());
+        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).initSwarm(initSwarm)
+                .usersFile(usersFile == null ? null : usersFile.toPath())
+                .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath())
+                .outputDirectory(outputDirectory.toPath())
+                .cluster(c -> c.workers(workers).jupyterPort(port).admins(admins).idleTimeoutSeconds(idleTimeout)
+                        .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
+                        .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
+                        .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit));
     }
 
     @Override

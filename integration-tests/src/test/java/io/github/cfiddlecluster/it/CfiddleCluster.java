@@ -15,6 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import io.github.cfiddlecluster.slurm.CommandRunner;
+import io.github.cfiddlecluster.slurm.SlurmJob;
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.slurm.SlurmQueryException;
+import io.github.cfiddlecluster.stack.ClusterSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.github.dockerjava.api.model.ContainerNetwork;
@@ -55,11 +61,10 @@ public final class CfiddleCluster implements Startable {
 
     private final Map<String, Integer> users = new LinkedHashMap<>(Map.of(STUDENT, STUDENT_UID));
     private final Map<String, String> passwords = new LinkedHashMap<>();
-    private final List<String> admins = new ArrayList<>();
-    private Duration idleTimeout = Duration.ofHours(1);
-    private int studentProcessLimit = 512;
+    /** The nodes' settings, as a deploy gives them (defaults but a 1-minute experiment time limit). */
+    private final ClusterSettings.Builder settings = ClusterSettings.builder().timeLimit("1");
+    private ClusterSettings nodeSettings;
     private int workerCount = 1;
-    private String timeLimit = "1";
     /** Labels this cluster's sandboxes on the shared engine (the stack name, in a deployed cluster). */
     private final String clusterName = NAME_PREFIX + HexFormat.of().formatHex(randomBytes(4));
     private final byte[] mungeKey = randomBytes(1024);
@@ -90,34 +95,35 @@ public final class CfiddleCluster implements Startable {
      * anything on a worker, for maintenance (CFIDDLE_ADMINS).
      */
     public CfiddleCluster withAdmins(String... names) {
-        admins.addAll(List.of(names));
+        settings.admins(String.join(",", names));
         return this;
     }
 
     /** After how long an idle notebook server stops itself. */
     public CfiddleCluster withIdleTimeout(Duration timeout) {
-        this.idleTimeout = timeout;
+        settings.idleTimeoutSeconds((int) timeout.toSeconds());
         return this;
     }
 
     /** Processes (threads included) one student may have at once on the user node. */
     public CfiddleCluster withStudentProcessLimit(int limit) {
-        this.studentProcessLimit = limit;
+        settings.studentProcessLimit(limit);
         return this;
     }
 
     public int studentProcessLimit() {
-        return studentProcessLimit;
+        return settings.build().studentProcessLimit();
     }
 
     /** The time limit of every experiment's job (any Slurm --time format). */
     public CfiddleCluster withTimeLimit(String slurmTime) {
-        this.timeLimit = slurmTime;
+        settings.timeLimit(slurmTime);
         return this;
     }
 
     @Override
     public void start() {
+        nodeSettings = settings.build();
         network = TestLabels.newNetwork();
         backend = TestLabels.newNetwork();
         byte[] dbPassword = HexFormat.of().formatHex(randomBytes(12)).getBytes(StandardCharsets.US_ASCII);
@@ -137,7 +143,6 @@ public final class CfiddleCluster implements Startable {
         controller = node(backend, "slurmctld", "controller")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
-                .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
                 .waitingFor(ready());
         for (int i = 1; i <= workerCount; i++) {
             workers.add(worker("worker" + i, mungeKey));
@@ -149,10 +154,7 @@ public final class CfiddleCluster implements Startable {
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .withCopyToContainer(Transferable.of(passwordHashes, 0400), "/run/secrets/passwords")
-                .withEnv("CFIDDLE_TIME_LIMIT", timeLimit)
-                .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
-                .withEnv("CFIDDLE_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()))
-                .withEnv("CFIDDLE_STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit))
+                .withEnv(nodeSettings.environment())
                 .withExposedPorts(8888)
                 .waitingFor(ready());
 
@@ -179,6 +181,7 @@ public final class CfiddleCluster implements Startable {
                 .withNetwork(on).withNetworkAliases(hostname)
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
                 .withCommand(role)
+                .withEnv(nodeSettings.environment())
                 .withStartupTimeout(READY_DEADLINE);
     }
 
@@ -245,7 +248,8 @@ public final class CfiddleCluster implements Startable {
     public void awaitWorkersIdle() {
         List<String> names = workerNames();
         await("workers " + names + " idle in sinfo").atMost(READY_DEADLINE).pollInterval(Duration.ofMillis(250))
-                .until(() -> names.stream().allMatch(n -> "idle".equals(nodeState(n))));
+                .until(() -> query(() -> slurm().nodesByName()), nodes -> names.stream()
+                        .allMatch(n -> nodes.containsKey(n) && nodes.get(n).idle()));
     }
 
     public List<String> workerNames() {
@@ -268,9 +272,31 @@ public final class CfiddleCluster implements Startable {
         return exec(worker, "root", "/", command);
     }
 
-    /** Slurm's short state of a node (idle, alloc, down, ...), or "" when the controller does not know it. */
-    public String nodeState(String node) {
-        return controllerExec("sinfo", "--noheader", "--nodes=" + node, "--format=%t").getStdout().strip().replace("*", "");
+    /** Slurm's view of a node, or null when the controller does not know it. */
+    public SlurmNode slurmNode(String node) {
+        return query(() -> slurm().nodesByName().get(node));
+    }
+
+    /** Slurm, asked in the controller's container. */
+    public SlurmQuery slurm() {
+        return new SlurmQuery(command -> {
+            ExecResult r = exec(controller, "root", "/", command.toArray(String[]::new));
+            return new CommandRunner.Result(r.getExitCode(), r.getStdout(), r.getStderr());
+        });
+    }
+
+    /** A question to Slurm that must be answerable. */
+    public static <T> T query(SlurmAnswer<T> question) {
+        try {
+            return question.ask();
+        } catch (SlurmQueryException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    public interface SlurmAnswer<T> {
+        T ask() throws SlurmQueryException;
     }
 
     public ExecResult controllerExec(String... command) {
@@ -312,17 +338,13 @@ public final class CfiddleCluster implements Startable {
 
     /** Every job Slurm accounted for (all users), oldest first. Accounting lags the controller a little. */
     public List<SlurmJob> jobs() {
-        ExecResult r = controllerExec("sacct", "--allusers", "--allocations", "--noheader", "--parsable2",
-                "--starttime=now-1days", "--format=JobID,User,State,NodeList,Start,End,ExitCode");
-        return r.getStdout().lines().filter(l -> !l.isBlank()).map(SlurmJob::parse).toList();
+        return query(() -> slurm().accounting("now-1days"));
     }
 
     /** The highest job id so far, as the controller knows it (it keeps finished jobs for MinJobAge). */
     public long lastJobId() {
-        String jobs = controllerExec("scontrol", "show", "jobs", "--oneliner").getStdout();
-        long inController = java.util.regex.Pattern.compile("JobId=(\\d+)").matcher(jobs).results()
-                .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
-        long inAccounting = jobs().stream().mapToLong(SlurmJob::number).max().orElse(0);
+        long inController = query(() -> slurm().controllerJobs()).stream().mapToLong(SlurmJob::id).max().orElse(0);
+        long inAccounting = jobs().stream().mapToLong(SlurmJob::id).max().orElse(0);
         return Math.max(inController, inAccounting);
     }
 
@@ -330,8 +352,8 @@ public final class CfiddleCluster implements Startable {
     public List<SlurmJob> awaitFinishedJobsAfter(long lastJobId, int count) {
         return await(count + " finished jobs after job " + lastJobId + " in sacct").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> jobs().stream().filter(j -> j.number() > lastJobId).toList(),
-                        jobs -> jobs.size() >= count && jobs.stream().allMatch(j -> j.end() != null));
+                .until(() -> jobs().stream().filter(j -> j.id() > lastJobId).toList(),
+                        jobs -> jobs.size() >= count && jobs.stream().allMatch(SlurmJob::finished));
     }
 
     public String hubUrl() {

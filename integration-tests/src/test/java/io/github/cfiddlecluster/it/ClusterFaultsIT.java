@@ -72,7 +72,8 @@ class ClusterFaultsIT {
                         CLUSTER.python(user, "experiments/busy_experiments.py", "3", "3000", "restart-" + user))))
                 .toList();
         await("experiments running and one waiting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> CLUSTER.controllerExec("squeue", "--noheader", "--format=%T").getStdout().contains("PENDING"));
+                .until(() -> CfiddleCluster.query(() -> CLUSTER.slurm().queue()).stream()
+                        .anyMatch(j -> j.state().equals("PENDING")));
 
         CLUSTER.restartController();
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ class ClusterRunIT {
         assertThat(jobs).hasSize(1);
         assertThat(jobs.get(0).user()).isEqualTo(ALICE);
         assertThat(jobs.get(0).state()).isEqualTo("COMPLETED");
-        assertThat(CLUSTER.workerNames()).contains(jobs.get(0).node());
+        assertThat(CLUSTER.workerNames()).contains(jobs.get(0).nodes());
     }
 
     @Test
@@ -82,7 +83,7 @@ class ClusterRunIT {
         }
         assertThat(CLUSTER.awaitFinishedJobsAfter(lastJob, 1)).hasSize(1)
                 .allSatisfy(j -> assertThat(j.user()).isEqualTo(CfiddleCluster.STUDENT))
-                .allSatisfy(j -> assertThat(CLUSTER.workerNames()).contains(j.node()));
+                .allSatisfy(j -> assertThat(CLUSTER.workerNames()).contains(j.nodes()));
     }
 
     @Test
@@ -112,7 +113,7 @@ class ClusterRunIT {
                 .hasSize(8).doesNotHaveDuplicates();
         assertThat(sandboxOf.values()).as("each sandbox's job and worker, as the launcher labelled it, is Slurm's")
                 .extracting(Sandboxes.Start::job, Sandboxes.Start::node)
-                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> Tuple.tuple(j.id(), j.node())).toList());
+                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> Tuple.tuple(Long.toString(j.id()), j.nodes())).toList());
         Function<BusyRun, String> worker = run -> sandboxOf.get(run.sandboxHostname()).node();
         assertThat(runs.stream().map(worker).collect(Collectors.toSet())).as("workers that ran experiments")
                 .isEqualTo(Set.copyOf(CLUSTER.workerNames()));

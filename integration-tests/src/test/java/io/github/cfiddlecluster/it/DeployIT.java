@@ -5,24 +5,28 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.LocalNodeState;
 import com.github.dockerjava.api.model.Task;
-import java.io.ByteArrayOutputStream;
+import io.github.cfiddlecluster.deploy.ClusterDeployer;
+import io.github.cfiddlecluster.deploy.DeployConfig;
+import io.github.cfiddlecluster.deploy.DeployException;
+import io.github.cfiddlecluster.deploy.DeployLog;
+import io.github.cfiddlecluster.deploy.DockerJavaEngine;
+import io.github.cfiddlecluster.deploy.SwarmEngine;
+import io.github.cfiddlecluster.slurm.CommandRunner;
+import io.github.cfiddlecluster.slurm.SlurmCommands;
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +35,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.output.FrameConsumerResultCallback;
-import org.testcontainers.containers.output.OutputFrame;
-import org.testcontainers.containers.output.ToStringConsumer;
 
 /**
  * The operator's commands, run as the operator runs them ({@code ./mvnw cfiddle:deploy} and friends, in this
@@ -100,18 +101,19 @@ class DeployIT {
                 .doesNotContain("token=").doesNotContain(PASSWORD).doesNotContain("$6$");
         student = HubSession.logIn(hubUrl(), STUDENT, PASSWORD);
         student.startServer();
-        assertThat(slurmNodes()).containsEntry("worker-1", "idle").containsEntry("worker-2", "idle");
+        assertThat(slurmNodes()).hasEntrySatisfying("worker-1", n -> assertThat(n.idle()).as(n.describe()).isTrue())
+                .hasEntrySatisfying("worker-2", n -> assertThat(n.idle()).as(n.describe()).isTrue());
 
         String userContainer = taskContainer("user");
         DOCKER.copyArchiveToContainerCmd(userContainer)
                 .withHostResource(PROJECT.resolve("integration-tests/target/test-classes/experiments").toString())
                 .withRemotePath("/opt").exec();
-        JsonNode result = ScriptResult.parse(exec(userContainer, "student", "python3", "/opt/experiments/sweep.py"));
+        JsonNode result = ScriptResult.parse(exec("user", "student", "python3", "/opt/experiments/sweep.py"));
         assertThat(ScriptResult.longs(result.get("returns")))
                 .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
         await("the job in accounting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> exec(taskContainer("slurmctld"), "root", "sacct", "--allusers", "--noheader", "--allocations",
-                        "--format=User,State"), out -> out.contains("student") && out.contains("COMPLETED"));
+                .until(() -> slurm().accounting("now-1days"), jobs -> jobs.stream()
+                        .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
     }
 
     @Test
@@ -129,7 +131,7 @@ class DeployIT {
     @Order(4)
     void workersJoinAndLeaveSlurmWhenScaled() {
         assertThat(deploy("-Dcfiddle.workers=3").exitCode).isZero();
-        assertThat(slurmNodes()).containsEntry("worker-3", "idle").hasSize(3);
+        assertThat(slurmNodes()).hasSize(3).hasEntrySatisfying("worker-3", n -> assertThat(n.idle()).as(n.describe()).isTrue());
 
         assertThat(deploy("-Dcfiddle.workers=2").exitCode).isZero();
         await("worker-3 gone from Slurm and its container stopped").atMost(Duration.ofSeconds(60))
@@ -147,14 +149,14 @@ class DeployIT {
 
         String worker = taskContainer("worker");
         String node = DOCKER.inspectContainerCmd(worker).exec().getConfig().getHostName();
-        LocalDateTime killed = controllerClock();
+        Instant killed = controllerClock();
         DOCKER.killContainerCmd(worker).exec();
         await(node + "'s replacement registered with Slurm").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsMatching(e -> true)
-                .until(() -> slurmdStartTime(node), started -> !started.isBefore(killed));
+                .until(() -> slurmNodes().get(node).slurmdStarted(), started -> started != null && !started.isBefore(killed));
         awaitWorkersIdle("after a worker was killed");
 
-        JsonNode result = ScriptResult.parse(exec(taskContainer("user"), "student", "python3", "/opt/experiments/sweep.py"));
+        JsonNode result = ScriptResult.parse(exec("user", "student", "python3", "/opt/experiments/sweep.py"));
         assertThat(ScriptResult.longs(result.get("returns")))
                 .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
     }
@@ -221,38 +223,29 @@ class DeployIT {
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
     private static Run mvn(String goal, String... settings) {
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", goal,
+                "-f", PROJECT.resolve("pom.xml").toString(),
                 "-s", buildRepositoryMirror().toString(),
                 "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240",
                 // The images and the plugin this build made, wherever this build keeps them.
                 "-Dcfiddle.image.prefix=" + System.getProperty("cfiddle.image.prefix", "cfiddle-cluster"),
                 "-Dmaven.repo.local=" + System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository")));
         command.addAll(List.of(settings));
+        Run run;
         try {
-            Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true).start();
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            Thread copier = new Thread(() -> {
-                try {
-                    process.getInputStream().transferTo(output);
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            copier.start();
-            if (!process.waitFor(6, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-            }
-            copier.join();
-            Run run = new Run(process.exitValue(), output.toString(StandardCharsets.UTF_8));
-            System.out.println("== ./mvnw " + goal + " " + String.join(" ", settings) + " -> exit " + run.exitCode
-                    + "\n" + run.output.lines().filter(l -> l.contains("[INFO]") && !l.contains("---") || l.contains("ERROR"))
-                    .reduce("", (a, b) -> a + b + "\n"));
-            return run;
+            CommandRunner.Result result = CommandRunner.run(command, Map.of(), Duration.ofMinutes(6));
+            run = new Run(result.exitCode(), result.output());
+        } catch (CommandRunner.TimedOut e) {
+            run = new Run(-1, e.output() + "\n(" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        System.out.println("== ./mvnw " + goal + " " + String.join(" ", settings) + " -> exit " + run.exitCode
+                + "\n" + run.output.lines().filter(l -> l.contains("[INFO]") && !l.contains("---") || l.contains("ERROR"))
+                .reduce("", (x, y) -> x + y + "\n"));
+        return run;
     }
 
     /**
@@ -308,51 +301,38 @@ class DeployIT {
     private static void awaitWorkersIdle(String when) {
         await("worker-1 and worker-2 idle in Slurm " + when).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsMatching(e -> true) // the controller may be between containers
-                .until(() -> slurmNodes(), nodes -> "idle".equals(nodes.get("worker-1")) && "idle".equals(nodes.get("worker-2")));
+                .until(() -> slurmNodes(), nodes -> Stream.of("worker-1", "worker-2")
+                        .allMatch(w -> nodes.containsKey(w) && nodes.get(w).idle()));
     }
 
     /** The controller's local time, in which scontrol reports times. */
-    private static LocalDateTime controllerClock() {
-        return LocalDateTime.parse(exec(taskContainer("slurmctld"), "root", "date", "+%Y-%m-%dT%H:%M:%S").strip());
+    /** The controller's clock, to the second (Slurm's times are in seconds). */
+    private static Instant controllerClock() {
+        return Instant.ofEpochSecond(Long.parseLong(exec("slurmctld", "root", "date", "+%s").strip()));
     }
 
-    /** When the node's current slurmd started, as the controller knows it. */
-    private static LocalDateTime slurmdStartTime(String node) {
-        Matcher started = Pattern.compile("SlurmdStartTime=(\\S+)").matcher(
-                exec(taskContainer("slurmctld"), "root", "scontrol", "show", "node", node));
-        if (!started.find()) {
-            throw new IllegalStateException("no SlurmdStartTime for " + node);
-        }
-        return LocalDateTime.parse(started.group(1));
+    /** Slurm, asked in the deployed controller's container (through the docker CLI). */
+    private static SlurmQuery slurm() {
+        return new SlurmQuery(SlurmCommands.dockerExec(taskContainer("slurmctld")));
     }
 
-    /** Slurm's nodes and their short states, from the deployed controller. */
-    private static Map<String, String> slurmNodes() {
-        Map<String, String> nodes = new java.util.TreeMap<>();
-        exec(taskContainer("slurmctld"), "root", "sinfo", "--noheader", "--Node", "--format=%N %t").lines()
-                .map(l -> l.trim().split("\\s+")).filter(f -> f.length == 2)
-                .forEach(f -> nodes.put(f[0], f[1].replace("*", "")));
-        return nodes;
+    private static Map<String, SlurmNode> slurmNodes() {
+        return CfiddleCluster.query(() -> slurm().nodesByName());
     }
 
-    private static String exec(String container, String user, String... command) {
-        ExecCreateCmdResponse created = DOCKER.execCreateCmd(container).withUser(user).withCmd(command)
-                .withWorkingDir("root".equals(user) ? "/" : "/home/" + user)
-                .withAttachStdout(true).withAttachStderr(true).exec();
-        ToStringConsumer stdout = new ToStringConsumer();
-        ToStringConsumer stderr = new ToStringConsumer();
-        try (FrameConsumerResultCallback callback = new FrameConsumerResultCallback()) {
-            callback.addConsumer(OutputFrame.OutputType.STDOUT, stdout);
-            callback.addConsumer(OutputFrame.OutputType.STDERR, stderr);
-            DOCKER.execStartCmd(created.getId()).exec(callback).awaitCompletion(5, TimeUnit.MINUTES);
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException("exec " + List.of(command) + " in " + container, e);
+    /** Runs a command in the stack's task of a service, as the deploy core does (status, exec). */
+    private static String exec(String service, String user, String... command) {
+        try (DockerJavaEngine engine = DockerJavaEngine.connect(null, DeployLog.SILENT)) {
+            SwarmEngine.ExecResult r = new ClusterDeployer(engine, DeployLog.SILENT).exec(
+                    DeployConfig.builder().stackName(STACK).build(), service, List.of(command), user,
+                    "root".equals(user) ? "/" : "/home/" + user);
+            if (!r.ok()) {
+                throw new AssertionError("exec " + List.of(command) + " in " + service + " exited " + r.exitCode() + "\n"
+                        + r.stdout() + r.stderr());
+            }
+            return r.stdout();
+        } catch (DeployException e) {
+            throw new IllegalStateException("exec " + List.of(command) + " in " + service, e);
         }
-        Long exitCode = DOCKER.inspectExecCmd(created.getId()).exec().getExitCodeLong();
-        if (exitCode == null || exitCode != 0) {
-            throw new AssertionError("exec " + List.of(command) + " exited " + exitCode + "\n" + stdout.toUtf8String()
-                    + stderr.toUtf8String());
-        }
-        return stdout.toUtf8String();
     }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +113,8 @@ class HubIT {
     void aStudentCannotCancelAnotherStudentsJob() throws Exception {
         CompletableFuture<JsonNode> bobsRunaway = CompletableFuture.supplyAsync(
                 () -> ScriptResult.parse(CLUSTER.python(BOB, "experiments/bad_input.py", "infinite_loop")));
-        String job = await("bob's job running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> CLUSTER.controllerExec("squeue", "--noheader", "--user=" + BOB, "--states=RUNNING",
-                        "--format=%i").getStdout().strip(), id -> !id.isEmpty());
+        String job = Long.toString(await("bob's job running").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> running(BOB), jobs -> !jobs.isEmpty()).get(0).id());
 
         HubSession alice = CLUSTER.logIn(ALICE);
         alice.startServer();
@@ -124,8 +124,7 @@ class HubIT {
                     + "print('exit', r.returncode, r.stderr)", CELL);
             assertThat(cancel.joined()).doesNotContain("exit 0").contains("Access/permission denied");
         }
-        assertThat(CLUSTER.controllerExec("squeue", "--noheader", "--jobs=" + job, "--format=%T").getStdout().strip())
-                .isEqualTo("RUNNING");
+        assertThat(running(BOB)).extracting(SlurmJob::id).containsExactly(Long.parseLong(job));
 
         CLUSTER.controllerExec("scancel", job);
         assertThat(bobsRunaway.join().get("error").get("type").asText()).isEqualTo("ClusterRunError");
@@ -201,5 +200,10 @@ class HubIT {
         LOG.info("dave's idle server stopped {} s after it started (idle timeout {} s)",
                 Duration.ofNanos(System.nanoTime() - started).toSeconds(), SharedCluster.IDLE_TIMEOUT.toSeconds());
         assertThat(CLUSTER.userNodeProcesses()).doesNotContainPattern("(?m)^\\s*" + DAVE + "\\s.*jupyterhub-singleuser");
+    }
+
+    private static List<SlurmJob> running(String user) {
+        return CfiddleCluster.query(() -> CLUSTER.slurm().queue()).stream()
+                .filter(j -> j.user().equals(user) && j.state().equals("RUNNING")).toList();
     }
 }

@@ -83,8 +83,8 @@ class LockdownIT {
                 .toList();
         CompletableFuture<Void> all = CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new));
         await("alice's six experiments done").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            long running = CLUSTER.controllerExec("squeue", "--noheader", "--user=" + ALICE, "--states=RUNNING",
-                    "--format=%i").getStdout().lines().filter(l -> !l.isBlank()).count();
+            long running = CfiddleCluster.query(() -> CLUSTER.slurm().queue()).stream()
+                    .filter(j -> j.user().equals(ALICE) && j.state().equals("RUNNING")).count();
             mostRunning.accumulateAndGet((int) running, Math::max);
             return all.isDone();
         });

@@ -1,6 +1,7 @@
 package io.github.cfiddlecluster.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ class StackRendererTest {
 
     @Test
     void fairUseLimitsAndTheClusterLabelReachTheNodes() {
-        StackSettings settings = settings().userLimits(2, 7).sandboxOutputLimit("3m").build();
+        StackSettings settings = settings().cluster(ClusterSettings.builder().userRunningLimit(2).userSubmitLimit(7).sandboxOutputLimit("3m").build()).build();
         Map<String, Object> services = at(rendered(settings), "services");
         assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_USER_RUNNING_LIMIT", "2")
                 .containsEntry("SLURM_USER_SUBMIT_LIMIT", "7");
@@ -158,7 +159,7 @@ class StackRendererTest {
 
     @Test
     void aWorkerCountMeansReplicasWithSlotHostnames() {
-        Map<String, Object> worker = at(rendered(settings().workers(3).build()), "services", "worker");
+        Map<String, Object> worker = at(rendered(settings().cluster(ClusterSettings.builder().workers(3).build()).build()), "services", "worker");
         assertThat(at(worker, "deploy")).containsEntry("mode", "replicated").containsEntry("replicas", 3);
         assertThat(worker.get("hostname")).isEqualTo("worker-{{.Task.Slot}}");
     }
@@ -174,19 +175,20 @@ class StackRendererTest {
 
     @Test
     void theNotebookPortIsPublishedInHostMode() {
-        Map<String, Object> user = at(rendered(settings().jupyterPort(9999).build()), "services", "user");
+        Map<String, Object> user = at(rendered(settings().cluster(ClusterSettings.builder().jupyterPort(9999).build()).build()), "services", "user");
         assertThat(list(user, "ports")).containsExactly(
                 Map.of("target", 8888, "published", 9999, "protocol", "tcp", "mode", "host"));
     }
 
     @Test
     void settingsReachTheEnvironment() {
-        Map<String, Object> services = at(rendered(settings().times("10", "60", "7").sandboxLimits("512m", 64).build()),
+        Map<String, Object> services = at(rendered(settings().cluster(ClusterSettings.builder().defaultTime("10").maxTime("60").timeLimit("7")
+                .sandboxMemory("512m").sandboxPids(64).build()).build()),
                 "services");
         assertThat(at(services, "slurmctld", "environment")).containsEntry("SLURM_DEFAULT_TIME", "10")
                 .containsEntry("SLURM_MAX_TIME", "60");
         assertThat(at(services, "user", "environment")).containsEntry("CFIDDLE_TIME_LIMIT", "7");
-        Map<String, Object> hub = at(rendered(settings().admins("teacher,ta").idleTimeoutSeconds(90).build()), "services", "user");
+        Map<String, Object> hub = at(rendered(settings().cluster(ClusterSettings.builder().admins("teacher,ta").idleTimeoutSeconds(90).build()).build()), "services", "user");
         assertThat(at(hub, "environment")).containsEntry("CFIDDLE_ADMINS", "teacher,ta").containsEntry("CFIDDLE_IDLE_TIMEOUT", "90");
         assertThat(at(services, "worker", "environment")).containsEntry("CFIDDLE_SANDBOX_MEMORY", "512m")
                 .containsEntry("CFIDDLE_SANDBOX_PIDS", "64");
@@ -229,9 +231,25 @@ class StackRendererTest {
     }
 
     @Test
-    void theTemplateItselfIsValidYamlWithDefaults() {
-        String defaults = ComposeInterpolation.interpolate(StackRenderer.readTemplate(), Map.of());
-        Map<String, Object> stack = new Yaml().load(defaults);
-        assertThat(at(stack, "services", "worker").get("image")).isEqualTo("cfiddle-cluster/cluster:latest");
+    void everySettingReachesTheNodesUnderItsOwnNameAndTheTemplateHasNoDefaultsOfItsOwn() {
+        assertThatThrownBy(() -> ComposeInterpolation.interpolate(StackRenderer.readTemplate(), Map.of()))
+                .hasMessageContaining("has no value and no default");
+        Map<String, String> settings = ClusterSettings.builder().timeLimit("3").admins("teacher").build().environment();
+        Map<String, Object> services = at(rendered(settings().cluster(ClusterSettings.builder().timeLimit("3")
+                .admins("teacher").build()).build()), "services");
+        java.util.Set<String> reached = new java.util.HashSet<>();
+        for (String service : StackNames.SERVICES) {
+            Map<String, Object> environment = at(services, service);
+            if (!environment.containsKey("environment")) {
+                continue;
+            }
+            at(environment, "environment").forEach((name, value) -> {
+                if (settings.containsKey(name)) {
+                    assertThat(value).as(service + " " + name).isEqualTo(settings.get(name));
+                    reached.add(name);
+                }
+            });
+        }
+        assertThat(reached).containsExactlyInAnyOrderElementsOf(settings.keySet());
     }
 }
