@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.command.TopContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,22 +42,22 @@ class WarmSandboxIT {
         try (Sandboxes.Starts starts = Sandboxes.recordStarts(CLUSTER)) {
             runSweep(ALICE);
             job = CLUSTER.awaitFinishedJobsAfter(lastJob, 1).get(0);
-            claimed = starts.awaitAll(List.of(before.get(job.node()).hostname()));
+            claimed = starts.awaitAll(List.of(before.get(job.nodes()).hostname()));
         }
 
         assertThat(claimed.values()).as("the warm sandbox of the job's worker was claimed by that job")
-                .containsExactly(new Sandboxes.Start(job.node(), job.id(), true));
-        String untouched = CLUSTER.workerNames().stream().filter(n -> !n.equals(job.node())).findFirst().orElseThrow();
+                .containsExactly(new Sandboxes.Start(job.nodes(), Long.toString(job.id()), true));
+        String untouched = CLUSTER.workerNames().stream().filter(n -> !n.equals(job.nodes())).findFirst().orElseThrow();
         WarmSandbox after = WarmSandbox.of(Sandboxes.warm(CLUSTER, untouched).orElseThrow());
         assertThat(after.id()).as("the other worker's warm sandbox is the same one").isEqualTo(before.get(untouched).id());
         assertThat(after.cpuTicks()).as("CPU time of the other worker's waiting sandbox while the experiment ran")
                 .isEqualTo(before.get(untouched).cpuTicks());
         assertThat(after.waitsForItsExperiment()).isTrue();
 
-        await("the used sandbox removed, and a new warm one waiting on " + job.node()).atMost(WARM_DEADLINE)
-                .pollInterval(Duration.ofMillis(200)).until(() -> !exists(before.get(job.node()).id())
-                        && Sandboxes.warm(CLUSTER, job.node()).map(WarmSandbox::of)
-                                .filter(w -> !w.id().equals(before.get(job.node()).id()))
+        await("the used sandbox removed, and a new warm one waiting on " + job.nodes()).atMost(WARM_DEADLINE)
+                .pollInterval(Duration.ofMillis(200)).until(() -> !exists(before.get(job.nodes()).id())
+                        && Sandboxes.warm(CLUSTER, job.nodes()).map(WarmSandbox::of)
+                                .filter(w -> !w.id().equals(before.get(job.nodes()).id()))
                                 .filter(WarmSandbox::waitsForItsExperiment).isPresent());
     }
 
@@ -77,7 +78,7 @@ class WarmSandboxIT {
         assertThat(runs).extracting(BusyRun::sandboxHostname).doesNotHaveDuplicates().hasSize(6);
         assertThat(sandboxOf.values()).as("each of six jobs in a row, as soon as the one before ended")
                 .extracting(Sandboxes.Start::job, Sandboxes.Start::warm)
-                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> Tuple.tuple(j.id(), true)).toList());
+                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(j -> Tuple.tuple(Long.toString(j.id()), true)).toList());
     }
 
     @Test
@@ -94,19 +95,19 @@ class WarmSandboxIT {
         runSweep(BOB);
 
         SlurmJob job = CLUSTER.awaitFinishedJobsAfter(lastJob, 1).get(0);
-        String log = CLUSTER.workerLog(job.node());
-        String expected = job.node().equals(broken) ? "the warm sandbox on " + broken + " was not usable"
+        String log = CLUSTER.workerLog(job.nodes());
+        String expected = job.nodes().equals(broken) ? "the warm sandbox on " + broken + " was not usable"
                 : "no warm sandbox on " + missing;
         assertThat(log.lines().filter(l -> l.contains("-job" + job.id() + "-")))
                 .as("the worker's log on the cold start of job " + job.id())
                 .anySatisfy(line -> assertThat(line).contains(expected).contains("cold start"));
-        await("a new warm sandbox waiting on " + job.node() + " after the job").atMost(WARM_DEADLINE)
+        await("a new warm sandbox waiting on " + job.nodes() + " after the job").atMost(WARM_DEADLINE)
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> Sandboxes.warm(CLUSTER, job.node()).map(WarmSandbox::of)
+                .until(() -> Sandboxes.warm(CLUSTER, job.nodes()).map(WarmSandbox::of)
                         .filter(WarmSandbox::waitsForItsExperiment).isPresent());
 
         // The other worker gets its warm sandbox back after its next job: an admin's, sent there, for the suites after.
-        String other = job.node().equals(broken) ? missing : broken;
+        String other = job.nodes().equals(broken) ? missing : broken;
         assertThat(CLUSTER.userNodeExec(TEACHER, "srun", "--quiet", "--nodelist=" + other, "true").getExitCode()).isZero();
         awaitWarmOnEveryWorker();
     }
