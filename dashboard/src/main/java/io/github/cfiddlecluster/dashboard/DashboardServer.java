@@ -92,6 +92,12 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get(p + "api/queue", ctx -> json(ctx, o -> Map.of("slurm", o.slurm(), "yours", o.yours(), "queue", o.queue())));
             config.routes.get(p + "api/history", ctx -> json(ctx, o -> Map.of("slurm", o.slurm(), "history", o.history())));
             config.routes.get("/", ctx -> ctx.redirect(p));
+            // The hub is where logins are checked: when it does not answer, say so (the page retries by itself).
+            config.routes.exception(IOException.class, (e, ctx) -> {
+                LOG.warn("the hub did not answer: {}", e.toString());
+                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error",
+                        "the hub (" + settings.hubApi() + ") did not answer the login check: " + e.getMessage()));
+            });
         }).start(settings.port());
         LOG.info("dashboard on port {} under {}", settings.port(), p);
         return this;

@@ -77,6 +77,10 @@ public final class CfiddleCluster implements Startable {
     private GenericContainer<?> controller;
     private final List<GenericContainer<?>> workers = new ArrayList<>();
     private GenericContainer<?> userNode;
+    /** The dashboard (withDashboard): on the hub's network, and on the cluster's and accounting's for Slurm. */
+    private boolean withDashboard;
+    private Network web;
+    private GenericContainer<?> dashboard;
 
     public CfiddleCluster withWorkers(int count) {
         this.workerCount = count;
@@ -112,6 +116,12 @@ public final class CfiddleCluster implements Startable {
 
     public int studentProcessLimit() {
         return settings.build().studentProcessLimit();
+    }
+
+    /** The dashboard service, behind the hub (its OAuth provider and proxy), as in the stack. */
+    public CfiddleCluster withDashboard() {
+        this.withDashboard = true;
+        return this;
     }
 
     /** The time limit of every experiment's job (any Slurm --time format). */
@@ -157,6 +167,23 @@ public final class CfiddleCluster implements Startable {
                 .withExposedPorts(8888)
                 .waitingFor(ready());
 
+        byte[] dashboardSecret = HexFormat.of().formatHex(randomBytes(24)).getBytes(StandardCharsets.US_ASCII);
+        if (withDashboard) {
+            web = TestLabels.newNetwork();
+            userNode.withEnv("CFIDDLE_DASHBOARD_URL", "http://dashboard:8080")
+                    .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth");
+            dashboard = new GenericContainer<>(Images.DASHBOARD)
+                    .withLabels(TestLabels.ofCluster(clusterName))
+                    .withNetwork(web).withNetworkAliases("dashboard")
+                    .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                    .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth")
+                    .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                    // the hub by a name that only the hub's network knows: cutting the dashboard from Slurm leaves it
+                    .withEnv("JUPYTERHUB_API_URL", "http://hub:8888/hub/api")
+                    .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
+                    .waitingFor(ready());
+        }
+
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
         // The controller is the one node on both networks: workers and the user node reach it, not accounting.
@@ -165,6 +192,11 @@ public final class CfiddleCluster implements Startable {
                 .withContainerNetwork(new ContainerNetwork().withAliases("slurmctld")).exec();
         workers.parallelStream().forEach(GenericContainer::start);
         userNode.start();
+        if (withDashboard) {
+            connect(userNode, web, "hub");
+            dashboard.start();
+            connectDashboardToSlurm();
+        }
         awaitWorkersIdle();
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
     }
@@ -235,6 +267,36 @@ public final class CfiddleCluster implements Startable {
     /** Restarts the controller's container (SIGTERM, then a fresh start of the same container). */
     public void restartController() {
         DockerClientFactory.instance().client().restartContainerCmd(controller.getContainerId()).exec();
+    }
+
+    /** The dashboard's URL, through the hub's proxy (where students open it). */
+    public String dashboardUrl() {
+        return hubUrl() + "/services/dashboard/";
+    }
+
+    /** Cuts the dashboard off from Slurm (controller and accounting), as a network fault would; the hub still reaches it. */
+    public void cutDashboardFromSlurm() {
+        for (Network slurm : List.of(network, backend)) {
+            DockerClientFactory.instance().client().disconnectFromNetworkCmd().withNetworkId(slurm.getId())
+                    .withContainerId(dashboard.getContainerId()).withForce(true).exec();
+        }
+    }
+
+    /** Gives the dashboard its way to Slurm (back); there, it needs no name of its own. */
+    public void connectDashboardToSlurm() {
+        connect(dashboard, network, null);
+        connect(dashboard, backend, null);
+    }
+
+    private static void connect(GenericContainer<?> container, Network to, String alias) {
+        DockerClientFactory.instance().client().connectToNetworkCmd().withNetworkId(to.getId())
+                .withContainerId(container.getContainerId())
+                .withContainerNetwork(alias == null ? new ContainerNetwork() : new ContainerNetwork().withAliases(alias)).exec();
+    }
+
+    /** Everything the dashboard has logged. */
+    public String dashboardLog() {
+        return dashboard.getLogs();
     }
 
     /** Restarts the accounting database and slurmdbd. */
@@ -386,7 +448,7 @@ public final class CfiddleCluster implements Startable {
     /** The last lines of every node's log, for failure messages. */
     public String logsTail() {
         StringBuilder out = new StringBuilder();
-        for (GenericContainer<?> c : Stream.concat(Stream.of(controller, userNode), workers.stream()).toList()) {
+        for (GenericContainer<?> c : Stream.concat(Stream.of(controller, userNode, dashboard), workers.stream()).toList()) {
             if (c == null || c.getContainerId() == null) {
                 continue;
             }
@@ -399,11 +461,11 @@ public final class CfiddleCluster implements Startable {
 
     @Override
     public void stop() {
-        Stream.concat(Stream.of(userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
+        Stream.concat(Stream.of(dashboard, userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
                 .filter(c -> c != null)
                 .toList().parallelStream()
                 .forEach(GenericContainer::stop);
-        Stream.of(network, backend).filter(n -> n != null).forEach(Network::close);
+        Stream.of(network, backend, web).filter(n -> n != null).forEach(Network::close);
     }
 
     private static ExecResult exec(GenericContainer<?> container, String user, String workDir, String... command) {

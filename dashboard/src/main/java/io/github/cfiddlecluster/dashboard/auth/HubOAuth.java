@@ -26,7 +26,9 @@ public final class HubOAuth {
     private final String clientId;
     private final String clientSecret;
     private final String redirectPath;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1: Java's default HTTP/2 asks for an h2c upgrade, which the hub's proxy answers by closing. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
@@ -42,8 +44,12 @@ public final class HubOAuth {
 
     /** Where to send the browser (a path on the hub's origin, which is this service's origin too). */
     public String authorizePath(String state) {
-        return hubApi.getPath() + "oauth2/authorize?" + form(Map.of("client_id", clientId, "redirect_uri", redirectPath,
-                "response_type", "code", "state", state));
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("client_id", clientId);
+        fields.put("redirect_uri", redirectPath);
+        fields.put("response_type", "code");
+        fields.put("state", state);
+        return hubApi.getPath() + "oauth2/authorize?" + form(fields);
     }
 
     /** The account the hub logged in, for the code it sent back; empty when the hub refuses the code. */

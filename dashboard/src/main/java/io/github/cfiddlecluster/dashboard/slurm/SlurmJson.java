@@ -33,7 +33,7 @@ public final class SlurmJson {
     public List<Job> queue(String squeueJson) throws SlurmUnavailableException {
         List<Job> jobs = new ArrayList<>();
         for (JsonNode j : array(squeueJson, "squeue", "jobs")) {
-            jobs.add(new Job(j.path("job_id").asLong(), j.path("user_name").asText(), j.path("name").asText(),
+            jobs.add(new Job(j.path("job_id").asLong(), user(j.path("user_name"), j.path("user_id")), text(j.path("name")),
                     j.path("job_state").asText(), j.path("state_reason").asText("None"), instant(j.path("submit_time")),
                     instant(j.path("start_time")), instant(j.path("end_time")), minutes(j.path("time_limit")),
                     j.path("nodes").asText(""), j.path("priority").asLong()));
@@ -46,7 +46,7 @@ public final class SlurmJson {
         for (JsonNode j : array(sacctJson, "sacct", "jobs")) {
             JsonNode time = j.path("time");
             String nodes = j.path("nodes").asText("");
-            jobs.add(new Job(j.path("job_id").asLong(), j.path("user").asText(), j.path("name").asText(),
+            jobs.add(new Job(j.path("job_id").asLong(), user(j.path("user"), j.path("association").path("user")), text(j.path("name")),
                     j.path("state").path("current").asText(), j.path("state").path("reason").asText("None"),
                     instant(time.path("submission")), instant(time.path("start")), instant(time.path("end")),
                     minutes(time.path("limit")), "None assigned".equals(nodes) ? "" : nodes, j.path("priority").asLong()));
@@ -70,6 +70,24 @@ public final class SlurmJson {
             throw new SlurmUnavailableException(command + " reported: " + errors.get(0).path("error").asText(errors.get(0).toString()));
         }
         return root.get(field);
+    }
+
+    /** A JSON string, "" for null or missing (Jackson's asText() of null is the word "null"). */
+    private static String text(JsonNode node) {
+        return node.isValueNode() && !node.isNull() ? node.asText() : "";
+    }
+
+    /**
+     * The owner's name; Slurm leaves it null when the name does not resolve where the command runs, so the
+     * fallback (the uid, or accounting's association) keeps an owner for every job.
+     */
+    private static String user(JsonNode name, JsonNode fallback) {
+        String user = text(name);
+        if (!user.isEmpty()) {
+            return user;
+        }
+        String other = text(fallback);
+        return other.isEmpty() ? "unknown" : fallback.isNumber() ? "uid " + other : other;
     }
 
     /** Slurm's "not set" is 0 (and, for some fields, a missing value). */

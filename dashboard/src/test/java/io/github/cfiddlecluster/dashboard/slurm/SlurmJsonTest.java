@@ -93,6 +93,12 @@ class SlurmJsonTest {
     }
 
     @Test
+    void anOwnerWhoseNameDoesNotResolveWhereTheCommandRanKeepsTheirUid() throws Exception {
+        String unresolved = recorded("squeue-running-and-pending.json").replace("\"user_name\": \"alice\"", "\"user_name\": null");
+        assertThat(json.queue(unresolved)).extracting(Job::user).containsExactly("uid 2001", "bob", "student");
+    }
+
+    @Test
     void somethingElseThanJsonIsNamedAsSuch() {
         assertThatThrownBy(() -> json.queue("squeue: error: Invalid user for SlurmUser slurm, ignored"))
                 .isInstanceOf(SlurmUnavailableException.class).hasMessageContaining("squeue --json printed something that is not JSON");
