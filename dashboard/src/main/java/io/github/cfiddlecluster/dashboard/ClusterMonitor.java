@@ -1,9 +1,9 @@
 package io.github.cfiddlecluster.dashboard;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmSource;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmUnavailableException;
+import io.github.cfiddlecluster.slurm.SlurmJob;
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.slurm.SlurmQueryException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,14 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Slurm on a schedule, whatever the number of people watching: one sinfo and one squeue per interval, one
+ * Reads Slurm (through slurm-query) on a schedule, whatever the number of people watching: one sinfo and one squeue per interval, one
  * sacct per history interval. Every page and JSON request is served from the last reading. When Slurm does not
  * answer, the last reading is kept, marked with what went wrong and since when; the next answer clears it.
  */
 public final class ClusterMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMonitor.class);
 
-    private final SlurmSource slurm;
+    private final SlurmQuery slurm;
     private final Clock clock;
     private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.NOTHING_YET);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,7 +33,7 @@ public final class ClusterMonitor implements AutoCloseable {
     });
     private Instant historyReadAt;
 
-    public ClusterMonitor(SlurmSource slurm, Clock clock) {
+    public ClusterMonitor(SlurmQuery slurm, Clock clock) {
         this.slurm = slurm;
         this.clock = clock;
     }
@@ -53,16 +53,16 @@ public final class ClusterMonitor implements AutoCloseable {
         ClusterState last = state.get();
         Instant now = clock.instant();
         try {
-            List<Node> nodes = slurm.nodes();
-            List<Job> queue = slurm.queue();
-            List<Job> lastDay = last.lastDay();
+            List<SlurmNode> nodes = slurm.nodes();
+            List<SlurmJob> queue = slurm.controllerJobs();
+            List<SlurmJob> lastDay = last.lastDay();
             String historyProblem = last.historyProblem();
             if (historyReadAt == null || !now.isBefore(historyReadAt.plus(historyInterval)) || historyProblem != null) {
                 try {
-                    lastDay = slurm.lastDay();
+                    lastDay = slurm.accounting("now-1days");
                     historyReadAt = now;
                     historyProblem = null;
-                } catch (SlurmUnavailableException e) {
+                } catch (SlurmQueryException e) {
                     historyProblem = e.getMessage();
                 }
             }
@@ -70,7 +70,7 @@ public final class ClusterMonitor implements AutoCloseable {
                 LOG.info("Slurm answers again");
             }
             state.set(new ClusterState(nodes, queue, lastDay, now, null, null, historyProblem));
-        } catch (SlurmUnavailableException e) {
+        } catch (SlurmQueryException e) {
             if (last.available()) {
                 LOG.warn("Slurm does not answer: {}", e.getMessage());
             }

@@ -1,7 +1,7 @@
 package io.github.cfiddlecluster.dashboard;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
+import io.github.cfiddlecluster.slurm.SlurmJob;
+import io.github.cfiddlecluster.slurm.SlurmNode;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,7 +16,7 @@ import java.util.List;
  * @param unavailableSince when Slurm stopped answering (null while it answers)
  * @param historyProblem   what went wrong reading accounting last time (null: it answered)
  */
-public record ClusterState(List<Node> nodes, List<Job> queue, List<Job> lastDay, Instant readAt, String unavailable,
+public record ClusterState(List<SlurmNode> nodes, List<SlurmJob> queue, List<SlurmJob> lastDay, Instant readAt, String unavailable,
         Instant unavailableSince, String historyProblem) {
 
     public static final ClusterState NOTHING_YET = new ClusterState(List.of(), List.of(), List.of(), null,

@@ -1,7 +1,7 @@
 package io.github.cfiddlecluster.dashboard;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
+import io.github.cfiddlecluster.slurm.SlurmJob;
+import io.github.cfiddlecluster.slurm.SlurmNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * Everything one viewer may see of the cluster, as the pages and the JSON endpoints show it. Another student's
@@ -77,46 +76,46 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
     public static Overview of(ClusterState state, Viewer viewer, Instant now, int userRunningLimit) {
         Duration typical = typicalRun(state.lastDay());
         List<String> inService = state.nodes().stream()
-                .filter(n -> !n.drain() && !n.state().startsWith("down") && !"unknown".equals(n.state()))
-                .map(Node::name).toList();
+                .filter(SlurmNode::available)
+                .map(SlurmNode::name).toList();
         Duration expected = typical != null ? typical : longestLimit(state.queue());
         Map<Long, QueueEstimator.Estimate> estimates = new LinkedHashMap<>();
         new QueueEstimator(userRunningLimit).estimate(state.queue(), inService, expected, now)
                 .forEach(e -> estimates.put(e.jobId(), e));
 
         List<QueueEntry> queue = new ArrayList<>();
-        state.queue().stream().filter(Job::running).sorted(Comparator.comparing(Job::started,
+        state.queue().stream().filter(SlurmJob::running).sorted(Comparator.comparing(SlurmJob::started,
                 Comparator.nullsLast(Comparator.naturalOrder()))).forEach(j -> queue.add(entry(j, viewer, null)));
-        state.queue().stream().filter(Job::pending).sorted(QueueEstimator.SLURM_ORDER)
+        state.queue().stream().filter(SlurmJob::pending).sorted(QueueEstimator.SLURM_ORDER)
                 .forEach(j -> queue.add(entry(j, viewer, estimates.get(j.id()))));
 
         List<QueueEntry> yours = new ArrayList<>(queue.stream().filter(e -> e.experiment().yours()).toList());
         state.queue().stream().filter(j -> viewer.owns(j.user()) && !j.pending() && !j.running())
-                .sorted(Comparator.comparing(Job::ended, Comparator.nullsLast(Comparator.reverseOrder())))
+                .sorted(Comparator.comparing(SlurmJob::ended, Comparator.nullsLast(Comparator.reverseOrder())))
                 .forEach(j -> yours.add(entry(j, viewer, null)));
 
-        List<WorkerView> workers = state.nodes().stream().sorted(Comparator.comparing(Node::name))
+        List<WorkerView> workers = state.nodes().stream().sorted(Comparator.comparing(SlurmNode::name))
                 .map(n -> worker(n, state.queue(), viewer)).toList();
         SlurmStatus slurm = new SlurmStatus(state.available(), state.unavailable(), state.unavailableSince(),
                 state.readAt(), state.historyProblem());
         return new Overview(viewer, slurm, yours, workers, queue, history(state.lastDay(), viewer, now, typical));
     }
 
-    private static Experiment experiment(Job job, Viewer viewer) {
+    private static Experiment experiment(SlurmJob job, Viewer viewer) {
         boolean yours = viewer.owns(job.user());
         return viewer.maySeeDetailsOf(job.user()) ? new Experiment(job.id(), job.name(), job.user(), yours)
                 : new Experiment(null, null, null, false);
     }
 
-    private static QueueEntry entry(Job job, Viewer viewer, QueueEstimator.Estimate estimate) {
+    private static QueueEntry entry(SlurmJob job, Viewer viewer, QueueEstimator.Estimate estimate) {
         boolean details = viewer.maySeeDetailsOf(job.user());
         return new QueueEntry(experiment(job, viewer), job.state(), estimate == null ? null : estimate.position(),
                 job.submitted(), job.started(), estimate == null ? null : estimate.start(), job.ended(),
-                job.node().isEmpty() ? null : job.node(), details ? job.reason() : null);
+                job.nodes().isEmpty() ? null : job.nodes(), details ? job.reason() : null);
     }
 
-    private static WorkerView worker(Node node, List<Job> queue, Viewer viewer) {
-        Job running = queue.stream().filter(Job::running).filter(j -> node.name().equals(j.node())).findFirst().orElse(null);
+    private static WorkerView worker(SlurmNode node, List<SlurmJob> queue, Viewer viewer) {
+        SlurmJob running = queue.stream().filter(SlurmJob::running).filter(j -> node.name().equals(j.nodes())).findFirst().orElse(null);
         String base = node.state();
         boolean busy = base.startsWith("alloc") || base.startsWith("mix") || base.startsWith("compl") || running != null;
         String state;
@@ -124,7 +123,7 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
         if (base.startsWith("down")) {
             state = "down";
             since = node.reasonSince();
-        } else if (node.drain()) {
+        } else if (node.drained()) {
             state = busy ? "draining" : "drained";
             since = node.reasonSince();
         } else if (busy) {
@@ -132,7 +131,7 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
             since = running != null ? running.started() : node.lastBusy();
         } else if ("idle".equals(base)) {
             state = "idle";
-            since = latest(node.lastBusy(), node.slurmdStart());
+            since = latest(node.lastBusy(), node.slurmdStarted());
         } else {
             state = base;
             since = node.reasonSince();
@@ -141,13 +140,13 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
         return new WorkerView(node.name(), state, since, reason, running == null ? null : experiment(running, viewer));
     }
 
-    private static History history(List<Job> lastDay, Viewer viewer, Instant now, Duration typical) {
+    private static History history(List<SlurmJob> lastDay, Viewer viewer, Instant now, Duration typical) {
         Instant first = now.truncatedTo(ChronoUnit.HOURS).minus(23, ChronoUnit.HOURS);
         List<Instant> hours = new ArrayList<>();
         for (int h = 0; h < 24; h++) {
             hours.add(first.plus(h, ChronoUnit.HOURS));
         }
-        List<Job> started = lastDay.stream().filter(j -> j.started() != null && !j.started().isBefore(first)).toList();
+        List<SlurmJob> started = lastDay.stream().filter(j -> j.started() != null && !j.started().isBefore(first)).toList();
         List<Series> series = new ArrayList<>();
         if (viewer.admin()) {
             new TreeMap<>(groupByUser(started)).forEach((user, jobs) -> series.add(new Series(user, perHour(jobs, first))));
@@ -163,15 +162,15 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
         return new History(hours, series, users, totals(null, lastDay, now), typical == null ? null : typical.toSeconds());
     }
 
-    private static Map<String, List<Job>> groupByUser(List<Job> jobs) {
-        Map<String, List<Job>> byUser = new LinkedHashMap<>();
+    private static Map<String, List<SlurmJob>> groupByUser(List<SlurmJob> jobs) {
+        Map<String, List<SlurmJob>> byUser = new LinkedHashMap<>();
         jobs.forEach(j -> byUser.computeIfAbsent(j.user(), u -> new ArrayList<>()).add(j));
         return byUser;
     }
 
-    private static int[] perHour(List<Job> jobs, Instant first) {
+    private static int[] perHour(List<SlurmJob> jobs, Instant first) {
         int[] counts = new int[24];
-        for (Job job : jobs) {
+        for (SlurmJob job : jobs) {
             int hour = (int) Duration.between(first, job.started()).toHours();
             if (hour >= 0 && hour < 24) {
                 counts[hour]++;
@@ -180,16 +179,15 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
         return counts;
     }
 
-    private static UserTotals totals(String user, List<Job> jobs, Instant now) {
-        Predicate<Job> ended = j -> j.ended() != null && !j.running() && !j.pending();
-        int completed = (int) jobs.stream().filter(ended).filter(j -> "COMPLETED".equals(j.state())).count();
-        int failed = (int) jobs.stream().filter(ended).filter(j -> !"COMPLETED".equals(j.state())).count();
+    private static UserTotals totals(String user, List<SlurmJob> jobs, Instant now) {
+        int completed = (int) jobs.stream().filter(j -> j.finished() && !j.unsuccessful()).count();
+        int failed = (int) jobs.stream().filter(SlurmJob::unsuccessful).count();
         long seconds = jobs.stream().map(j -> j.elapsed(now)).filter(Objects::nonNull).mapToLong(Duration::toSeconds).sum();
         return new UserTotals(user, jobs.size(), completed, failed, seconds);
     }
 
     /** The median run time of the completed experiments (null when there is none). */
-    static Duration typicalRun(List<Job> lastDay) {
+    static Duration typicalRun(List<SlurmJob> lastDay) {
         List<Duration> runs = lastDay.stream().filter(j -> "COMPLETED".equals(j.state()))
                 .filter(j -> j.started() != null && j.ended() != null)
                 .map(j -> Duration.between(j.started(), j.ended())).sorted().toList();
@@ -201,8 +199,8 @@ public record Overview(Viewer viewer, SlurmStatus slurm, List<QueueEntry> yours,
     }
 
     /** Without any finished experiment to learn from, the longest time limit in the queue: an upper bound. */
-    private static Duration longestLimit(List<Job> queue) {
-        return queue.stream().map(Job::timeLimit).filter(Objects::nonNull).max(Comparator.naturalOrder())
+    private static Duration longestLimit(List<SlurmJob> queue) {
+        return queue.stream().map(SlurmJob::timeLimit).filter(Objects::nonNull).max(Comparator.naturalOrder())
                 .orElse(Duration.ofMinutes(1));
     }
 

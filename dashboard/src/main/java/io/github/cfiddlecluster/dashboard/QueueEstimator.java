@@ -1,6 +1,6 @@
 package io.github.cfiddlecluster.dashboard;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,9 +34,9 @@ public final class QueueEstimator {
     }
 
     /** The pending jobs in the order Slurm considers them: higher priority first, then earlier submission, then id. */
-    public static final Comparator<Job> SLURM_ORDER = Comparator.comparingLong(Job::priority).reversed()
-            .thenComparing(Job::submitted, Comparator.nullsLast(Comparator.naturalOrder()))
-            .thenComparingLong(Job::id);
+    public static final Comparator<SlurmJob> SLURM_ORDER = Comparator.comparingLong(SlurmJob::priority).reversed()
+            .thenComparing(SlurmJob::submitted, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparingLong(SlurmJob::id);
 
     /**
      * @param jobs     the controller's jobs (pending and running ones are used)
@@ -45,23 +45,23 @@ public final class QueueEstimator {
      * @param now      the present
      * @return an estimate for every pending job, in queue order
      */
-    public List<Estimate> estimate(List<Job> jobs, List<String> workers, Duration typical, Instant now) {
+    public List<Estimate> estimate(List<SlurmJob> jobs, List<String> workers, Duration typical, Instant now) {
         Map<String, Instant> workerFree = new LinkedHashMap<>();
         workers.forEach(w -> workerFree.put(w, now));
         Map<String, PriorityQueue<Instant>> userEnds = new HashMap<>();
-        for (Job job : jobs) {
+        for (SlurmJob job : jobs) {
             if (job.running()) {
                 Instant end = expectedEnd(job, job.started() != null ? job.started() : now, typical, now);
-                if (workerFree.containsKey(job.node())) {
-                    workerFree.put(job.node(), end);
+                if (workerFree.containsKey(job.nodes())) {
+                    workerFree.put(job.nodes(), end);
                 }
                 userEnds.computeIfAbsent(job.user(), u -> new PriorityQueue<>()).add(end);
             }
         }
-        List<Job> pending = jobs.stream().filter(Job::pending).sorted(SLURM_ORDER).toList();
+        List<SlurmJob> pending = jobs.stream().filter(SlurmJob::pending).sorted(SLURM_ORDER).toList();
         List<Estimate> estimates = new ArrayList<>();
         int position = 0;
-        for (Job job : pending) {
+        for (SlurmJob job : pending) {
             position++;
             if (workerFree.isEmpty()) {
                 estimates.add(new Estimate(job.id(), position, null));
@@ -87,7 +87,7 @@ public final class QueueEstimator {
         return estimates;
     }
 
-    private static Instant expectedEnd(Job job, Instant start, Duration typical, Instant now) {
+    private static Instant expectedEnd(SlurmJob job, Instant start, Duration typical, Instant now) {
         Duration run = job.timeLimit() != null && job.timeLimit().compareTo(typical) < 0 ? job.timeLimit() : typical;
         return later(now, start.plus(run));
     }

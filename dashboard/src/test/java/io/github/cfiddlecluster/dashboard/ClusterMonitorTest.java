@@ -2,10 +2,8 @@ package io.github.cfiddlecluster.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmSource;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmUnavailableException;
+import io.github.cfiddlecluster.slurm.CommandRunner;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,39 +15,28 @@ import org.junit.jupiter.api.Test;
 class ClusterMonitorTest {
     private static final Duration HISTORY_EVERY = Duration.ofSeconds(10);
 
-    /** The recorded cluster, or "not answering" with the message a real squeue gives. */
-    private static final class SwitchableSlurm implements SlurmSource {
+    /** The recorded cluster, or "not answering" with what Slurm's commands print then. */
+    private static final class SwitchableSlurm {
         volatile boolean answering = true;
         volatile boolean accountingAnswering = true;
         int accountingReads;
-
-        @Override
-        public List<Node> nodes() throws SlurmUnavailableException {
-            check();
-            return Recorded.nodes("sinfo-two-busy.json");
-        }
-
-        @Override
-        public List<Job> queue() throws SlurmUnavailableException {
-            check();
-            return Recorded.queue("squeue-running-and-pending.json");
-        }
-
-        @Override
-        public List<Job> lastDay() throws SlurmUnavailableException {
-            check();
-            if (!accountingAnswering) {
-                throw new SlurmUnavailableException("sacct failed (exit 1): sacct: error: Problem talking to the database: Connection refused");
-            }
-            accountingReads++;
-            return Recorded.accounting("sacct-day.json");
-        }
-
-        private void check() throws SlurmUnavailableException {
+        final SlurmQuery query = new SlurmQuery(command -> {
             if (!answering) {
-                throw new SlurmUnavailableException("squeue failed (exit 1): slurm_load_jobs error: Unable to contact slurm controller (connect failure)");
+                return new CommandRunner.Result(1, "", command.get(0)
+                        + ": error: slurm_load_jobs error: Unable to contact slurm controller (connect failure)");
             }
-        }
+            return switch (command.get(0)) {
+                case "sinfo" -> new CommandRunner.Result(0, Recorded.text("sinfo-two-busy.json"), "");
+                case "squeue" -> new CommandRunner.Result(0, Recorded.text("squeue-running-and-pending.json"), "");
+                default -> {
+                    if (!accountingAnswering) {
+                        yield new CommandRunner.Result(1, "", "sacct: error: Problem talking to the database: Connection refused");
+                    }
+                    accountingReads++;
+                    yield new CommandRunner.Result(0, Recorded.text("sacct-day.json"), "");
+                }
+            };
+        });
     }
 
     private Instant now = Instant.parse("2026-11-30T12:00:00Z");
@@ -72,7 +59,7 @@ class ClusterMonitorTest {
 
     @Test
     void beforeTheFirstAnswerItSaysSo() {
-        try (ClusterMonitor monitor = new ClusterMonitor(new SwitchableSlurm(), clock)) {
+        try (ClusterMonitor monitor = new ClusterMonitor(new SwitchableSlurm().query, clock)) {
             assertThat(monitor.state().available()).isFalse();
             assertThat(monitor.state().unavailable()).contains("not reached Slurm yet");
         }
@@ -81,7 +68,7 @@ class ClusterMonitorTest {
     @Test
     void whenSlurmStopsAnsweringTheLastReadingStaysWithWhatWentWrongAndSinceWhenThenItRecovers() {
         SwitchableSlurm slurm = new SwitchableSlurm();
-        try (ClusterMonitor monitor = new ClusterMonitor(slurm, clock)) {
+        try (ClusterMonitor monitor = new ClusterMonitor(slurm.query, clock)) {
             monitor.refresh(HISTORY_EVERY);
             ClusterState good = monitor.state();
             assertThat(good.available()).isTrue();
@@ -113,7 +100,7 @@ class ClusterMonitorTest {
     @Test
     void accountingIsReadLessOftenAndItsTroubleDoesNotHideTheWorkers() {
         SwitchableSlurm slurm = new SwitchableSlurm();
-        try (ClusterMonitor monitor = new ClusterMonitor(slurm, clock)) {
+        try (ClusterMonitor monitor = new ClusterMonitor(slurm.query, clock)) {
             monitor.refresh(HISTORY_EVERY);
             now = now.plusSeconds(2);
             monitor.refresh(HISTORY_EVERY);

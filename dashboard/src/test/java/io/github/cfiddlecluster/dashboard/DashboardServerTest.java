@@ -8,10 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.cfiddlecluster.dashboard.auth.HubOAuth;
 import io.github.cfiddlecluster.dashboard.auth.Sessions;
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmSource;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmUnavailableException;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.InetSocketAddress;
@@ -24,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -55,7 +50,7 @@ class DashboardServerTest {
         URI hubApi = URI.create("http://127.0.0.1:" + hub.getAddress().getPort() + "/hub/api/");
         DashboardSettings settings = new DashboardSettings(0, PREFIX, hubApi, "service-dashboard", SECRET, Set.of("teacher"),
                 1, Duration.ofSeconds(1), Duration.ofSeconds(10), "");
-        monitor = new ClusterMonitor(new RecordedSlurm(), Clock.systemUTC());
+        monitor = new ClusterMonitor(Recorded.slurm("sinfo-two-busy.json", "squeue-running-and-pending.json", "sacct-day.json"), Clock.systemUTC());
         monitor.refresh(Duration.ofSeconds(10));
         dashboard = new DashboardServer(settings, monitor, new HubOAuth(hubApi, "service-dashboard", SECRET, PREFIX + "oauth_callback"),
                 new Sessions(Clock.systemUTC(), Duration.ofHours(1), Duration.ofMinutes(1)), Clock.systemUTC()).start();
@@ -172,21 +167,4 @@ class DashboardServerTest {
         exchange.close();
     }
 
-    /** The recorded busy cluster. */
-    private static final class RecordedSlurm implements SlurmSource {
-        @Override
-        public List<Node> nodes() throws SlurmUnavailableException {
-            return Recorded.nodes("sinfo-two-busy.json");
-        }
-
-        @Override
-        public List<Job> queue() throws SlurmUnavailableException {
-            return Recorded.queue("squeue-running-and-pending.json");
-        }
-
-        @Override
-        public List<Job> lastDay() throws SlurmUnavailableException {
-            return Recorded.accounting("sacct-day.json");
-        }
-    }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cfiddlecluster.dashboard.Overview.QueueEntry;
 import io.github.cfiddlecluster.dashboard.Overview.WorkerView;
-import io.github.cfiddlecluster.dashboard.slurm.Job;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +16,7 @@ class OverviewTest {
     private final ObjectMapper json = DashboardServer.jsonMapper();
 
     private static ClusterState busy() throws Exception {
-        List<Job> day = Recorded.accounting("sacct-day.json");
+        List<SlurmJob> day = Recorded.accounting("sacct-day.json");
         return new ClusterState(Recorded.nodes("sinfo-two-busy.json"), Recorded.queue("squeue-running-and-pending.json"),
                 day, Instant.now(), null, null, null);
     }
@@ -95,7 +95,7 @@ class OverviewTest {
     @Test
     void withOneWorkerDrainedTheWaitingJobWaitsForTheOtherOne() throws Exception {
         ClusterState state = busy();
-        List<Job> queue = state.queue();
+        List<SlurmJob> queue = state.queue();
         ClusterState oneInService = new ClusterState(Recorded.nodes("sinfo-one-drained.json"), queue, state.lastDay(),
                 Instant.now(), null, null, null);
         Instant now = during(state);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cfiddlecluster.dashboard.QueueEstimator.Estimate;
-import io.github.cfiddlecluster.dashboard.slurm.Job;
+import io.github.cfiddlecluster.slurm.SlurmJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,9 +18,9 @@ class QueueEstimatorTest {
 
     @Test
     void onTheRecordedQueueTheWaitingJobStartsWhenTheFirstRunningOneShouldEnd() throws Exception {
-        List<Job> queue = Recorded.queue("squeue-running-and-pending.json");
+        List<SlurmJob> queue = Recorded.queue("squeue-running-and-pending.json");
         Duration typical = Overview.typicalRun(Recorded.accounting("sacct-day.json"));
-        Job first = queue.get(0);
+        SlurmJob first = queue.get(0);
         Instant now = first.started().plusSeconds(1);
 
         List<Estimate> estimates = oneRunningEach.estimate(queue, List.of("worker1", "worker2"), typical, now);
@@ -28,7 +28,7 @@ class QueueEstimatorTest {
         assertThat(estimates).hasSize(1);
         assertThat(estimates.get(0).jobId()).isEqualTo(3);
         assertThat(estimates.get(0).position()).isEqualTo(1);
-        Instant firstEnd = queue.stream().filter(Job::running).map(j -> j.started().plus(typical)).min(Instant::compareTo).orElseThrow();
+        Instant firstEnd = queue.stream().filter(SlurmJob::running).map(j -> j.started().plus(typical)).min(Instant::compareTo).orElseThrow();
         assertThat(estimates.get(0).start()).isEqualTo(firstEnd);
     }
 
@@ -40,7 +40,7 @@ class QueueEstimatorTest {
 
     @Test
     void pendingJobsTakeWorkersInSlurmsOrderOneTypicalRunAfterAnother() {
-        List<Job> jobs = new ArrayList<>();
+        List<SlurmJob> jobs = new ArrayList<>();
         jobs.add(running(1, "u1", "w1", T0.minusSeconds(4)));
         for (int i = 2; i <= 5; i++) {
             jobs.add(pending(i, "u" + i, i));
@@ -57,16 +57,16 @@ class QueueEstimatorTest {
 
     @Test
     void higherPriorityFirstThenEarlierSubmission() {
-        Job late = new Job(7, "a", "x", "PENDING", "Priority", T0.plusSeconds(5), null, null, Duration.ofMinutes(5), "", 100);
-        Job early = new Job(8, "b", "x", "PENDING", "Priority", T0, null, null, Duration.ofMinutes(5), "", 100);
-        Job urgent = new Job(9, "c", "x", "PENDING", "Priority", T0.plusSeconds(9), null, null, Duration.ofMinutes(5), "", 200);
+        SlurmJob late = new SlurmJob(7, "x", "a", "PENDING", "", "Priority", T0.plusSeconds(5), null, null, null, Duration.ofMinutes(5), 100);
+        SlurmJob early = new SlurmJob(8, "x", "b", "PENDING", "", "Priority", T0, null, null, null, Duration.ofMinutes(5), 100);
+        SlurmJob urgent = new SlurmJob(9, "x", "c", "PENDING", "", "Priority", T0.plusSeconds(9), null, null, null, Duration.ofMinutes(5), 200);
         List<Estimate> estimates = oneRunningEach.estimate(List.of(late, early, urgent), List.of("w1"), TYPICAL, T0);
         assertThat(estimates).extracting(Estimate::jobId).containsExactly(9L, 8L, 7L);
     }
 
     @Test
     void aUserAtTheRunningLimitWaitsForTheirOwnJobAndOthersPass() {
-        List<Job> jobs = List.of(running(1, "alice", "w1", T0.minusSeconds(2)), pending(2, "alice", 1), pending(3, "bob", 2));
+        List<SlurmJob> jobs = List.of(running(1, "alice", "w1", T0.minusSeconds(2)), pending(2, "alice", 1), pending(3, "bob", 2));
         List<Estimate> estimates = oneRunningEach.estimate(jobs, List.of("w1", "w2"), TYPICAL, T0);
 
         assertThat(estimates.get(0)).as("alice's second waits for her first, though w2 is free")
@@ -79,10 +79,10 @@ class QueueEstimatorTest {
 
     @Test
     void aJobRunningLongerThanTypicalIsExpectedToEndAnyMomentAndNoLaterThanItsLimit() {
-        Job overdue = running(1, "a", "w1", T0.minusSeconds(100));
+        SlurmJob overdue = running(1, "a", "w1", T0.minusSeconds(100));
         assertThat(oneRunningEach.estimate(List.of(overdue, pending(2, "b", 1)), List.of("w1"), TYPICAL, T0).get(0).start())
                 .isEqualTo(T0);
-        Job shortLimit = new Job(3, "a", "x", "RUNNING", "None", T0, T0, null, Duration.ofSeconds(3), "w1", 1);
+        SlurmJob shortLimit = new SlurmJob(3, "x", "a", "RUNNING", "w1", "None", T0, T0, null, null, Duration.ofSeconds(3), 1);
         assertThat(oneRunningEach.estimate(List.of(shortLimit, pending(4, "b", 1)), List.of("w1"), Duration.ofMinutes(5), T0)
                 .get(0).start()).isEqualTo(T0.plusSeconds(3));
     }
@@ -95,7 +95,7 @@ class QueueEstimatorTest {
 
     @Test
     void aJobOnAWorkerOutOfServiceFreesNothing() {
-        List<Job> jobs = List.of(running(1, "a", "drained", T0), pending(2, "b", 1));
+        List<SlurmJob> jobs = List.of(running(1, "a", "drained", T0), pending(2, "b", 1));
         assertThat(oneRunningEach.estimate(jobs, List.of("w1"), TYPICAL, T0).get(0).start()).isEqualTo(T0);
     }
 
@@ -104,13 +104,11 @@ class QueueEstimatorTest {
         assertThatThrownBy(() -> new QueueEstimator(0)).hasMessageContaining("at least 1");
     }
 
-    private static Job pending(long id, String user, int secondsAfterT0) {
-        return new Job(id, user, "cfiddle", "PENDING", "Resources", T0.plusSeconds(secondsAfterT0), null, null,
-                Duration.ofMinutes(5), "", 1000);
+    private static SlurmJob pending(long id, String user, int secondsAfterT0) {
+        return new SlurmJob(id, "cfiddle", user, "PENDING", "", "Resources", T0.plusSeconds(secondsAfterT0), null, null, null, Duration.ofMinutes(5), 1000);
     }
 
-    private static Job running(long id, String user, String node, Instant started) {
-        return new Job(id, user, "cfiddle", "RUNNING", "None", started, started, started.plus(Duration.ofMinutes(5)),
-                Duration.ofMinutes(5), node, 1000);
+    private static SlurmJob running(long id, String user, String node, Instant started) {
+        return new SlurmJob(id, "cfiddle", user, "RUNNING", node, "", started, started, null, null, Duration.ofMinutes(5), 1000);
     }
 }

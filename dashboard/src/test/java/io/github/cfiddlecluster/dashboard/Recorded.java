@@ -1,9 +1,10 @@
 package io.github.cfiddlecluster.dashboard;
 
-import io.github.cfiddlecluster.dashboard.slurm.Job;
-import io.github.cfiddlecluster.dashboard.slurm.Node;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmJson;
-import io.github.cfiddlecluster.dashboard.slurm.SlurmUnavailableException;
+import io.github.cfiddlecluster.slurm.CommandRunner;
+import io.github.cfiddlecluster.slurm.SlurmJob;
+import io.github.cfiddlecluster.slurm.SlurmNode;
+import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.slurm.SlurmQueryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,15 +38,25 @@ final class Recorded {
         }
     }
 
-    static List<Node> nodes(String name) throws SlurmUnavailableException {
-        return new SlurmJson().nodes(text(name));
+    /** Slurm answering each command with a recording (sinfo, squeue, sacct), through slurm-query's parser. */
+    static SlurmQuery slurm(String sinfo, String squeue, String sacct) {
+        return new SlurmQuery(command -> new CommandRunner.Result(0, text(switch (command.get(0)) {
+            case "sinfo" -> sinfo;
+            case "squeue" -> squeue;
+            case "sacct" -> sacct;
+            default -> throw new IllegalArgumentException("not a query the dashboard makes: " + command);
+        }), ""));
     }
 
-    static List<Job> queue(String name) throws SlurmUnavailableException {
-        return new SlurmJson().queue(text(name));
+    static List<SlurmNode> nodes(String name) throws SlurmQueryException {
+        return slurm(name, null, null).nodes();
     }
 
-    static List<Job> accounting(String name) throws SlurmUnavailableException {
-        return new SlurmJson().accounting(text(name));
+    static List<SlurmJob> queue(String name) throws SlurmQueryException {
+        return slurm(null, name, null).controllerJobs();
+    }
+
+    static List<SlurmJob> accounting(String name) throws SlurmQueryException {
+        return slurm(null, null, name).accounting("now-1days");
     }
 }
