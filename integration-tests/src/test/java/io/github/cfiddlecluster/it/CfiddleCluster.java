@@ -180,7 +180,7 @@ public final class CfiddleCluster implements Startable {
                     .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                     // the hub by a name that only the hub's network knows: cutting the dashboard from Slurm leaves it
                     .withEnv("JUPYTERHUB_API_URL", "http://hub:8888/hub/api")
-                    .withEnv("CFIDDLE_ADMINS", String.join(",", admins))
+                    .withEnv(nodeSettings.environment())
                     .waitingFor(ready());
         }
 

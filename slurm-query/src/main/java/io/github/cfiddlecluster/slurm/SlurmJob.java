@@ -28,6 +28,12 @@ public record SlurmJob(long id, String name, String user, String state, String n
         reason = reason == null || reason.equals("None") ? "" : reason;
     }
 
+    /** A job whose time limit and priority are not known (or do not matter to the caller). */
+    public SlurmJob(long id, String name, String user, String state, String nodes, String reason, Instant submitted,
+            Instant started, Instant ended, Integer exitCode) {
+        this(id, name, user, state, nodes, reason, submitted, started, ended, exitCode, null, 0);
+    }
+
     public boolean pending() {
         return "PENDING".equals(state);
     }

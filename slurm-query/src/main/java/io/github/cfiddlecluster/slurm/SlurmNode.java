@@ -30,6 +30,12 @@ public record SlurmNode(String name, String state, Set<String> flags, String rea
         partitions = List.copyOf(partitions);
     }
 
+    /** A node whose reason time and last busy time are not known (or do not matter to the caller). */
+    public SlurmNode(String name, String state, Set<String> flags, String reason, List<String> partitions,
+            Instant slurmdStarted) {
+        this(name, state, flags, reason, partitions, slurmdStarted, null, null);
+    }
+
     /** Takes jobs now: up, responding, not drained, not powering or rebooting (busy counts). */
     public boolean available() {
         return SERVING.contains(state) && flags.stream().noneMatch(OUT_OF_SERVICE::contains);
