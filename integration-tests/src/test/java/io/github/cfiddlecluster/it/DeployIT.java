@@ -114,6 +114,13 @@ class DeployIT {
         await("the job in accounting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> slurm().accounting("now-1days"), jobs -> jobs.stream()
                         .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
+
+        // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job
+        assertThat(run.output).contains("Dashboard: " + hubUrl() + "/services/dashboard/");
+        String overview = await("the student's experiment in the dashboard").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).until(() -> student.get("/services/dashboard/api/overview"),
+                        r -> r.statusCode() == 200 && r.body().contains("\"user\":\"student\"")).body();
+        assertThat(overview).contains("\"available\":true").contains("worker-1").contains("worker-2");
     }
 
     @Test
