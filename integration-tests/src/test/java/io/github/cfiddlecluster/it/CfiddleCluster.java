@@ -77,9 +77,8 @@ public final class CfiddleCluster implements Startable {
     private GenericContainer<?> controller;
     private final List<GenericContainer<?>> workers = new ArrayList<>();
     private GenericContainer<?> userNode;
-    /** The dashboard (withDashboard): on the hub's network, and on the cluster's and accounting's for Slurm. */
+    /** The dashboard (withDashboard): on the cluster's network (the hub's proxy, the controller) and accounting's. */
     private boolean withDashboard;
-    private Network web;
     private GenericContainer<?> dashboard;
 
     public CfiddleCluster withWorkers(int count) {
@@ -169,17 +168,15 @@ public final class CfiddleCluster implements Startable {
 
         byte[] dashboardSecret = HexFormat.of().formatHex(randomBytes(24)).getBytes(StandardCharsets.US_ASCII);
         if (withDashboard) {
-            web = TestLabels.newNetwork();
             userNode.withEnv("CFIDDLE_DASHBOARD_URL", "http://dashboard:8080")
                     .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth");
             dashboard = new GenericContainer<>(Images.DASHBOARD)
                     .withLabels(TestLabels.ofCluster(clusterName))
-                    .withNetwork(web).withNetworkAliases("dashboard")
+                    .withNetwork(network).withNetworkAliases("dashboard")
                     .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                     .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth")
                     .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
-                    // the hub by a name that only the hub's network knows: cutting the dashboard from Slurm leaves it
-                    .withEnv("JUPYTERHUB_API_URL", "http://hub:8888/hub/api")
+                    .withEnv("JUPYTERHUB_API_URL", "http://usernode:8888/hub/api")
                     .withEnv(nodeSettings.environment())
                     .waitingFor(ready());
         }
@@ -193,9 +190,10 @@ public final class CfiddleCluster implements Startable {
         workers.parallelStream().forEach(GenericContainer::start);
         userNode.start();
         if (withDashboard) {
-            connect(userNode, web, "hub");
             dashboard.start();
-            connectDashboardToSlurm();
+            // as in the stack: sacct, for the history, talks to slurmdbd itself
+            DockerClientFactory.instance().client().connectToNetworkCmd().withNetworkId(backend.getId())
+                    .withContainerId(dashboard.getContainerId()).exec();
         }
         awaitWorkersIdle();
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
@@ -274,24 +272,13 @@ public final class CfiddleCluster implements Startable {
         return hubUrl() + "/services/dashboard/";
     }
 
-    /** Cuts the dashboard off from Slurm (controller and accounting), as a network fault would; the hub still reaches it. */
-    public void cutDashboardFromSlurm() {
-        for (Network slurm : List.of(network, backend)) {
-            DockerClientFactory.instance().client().disconnectFromNetworkCmd().withNetworkId(slurm.getId())
-                    .withContainerId(dashboard.getContainerId()).withForce(true).exec();
-        }
+    /** Freezes the controller (docker pause): it accepts connections and answers nothing, as a hung slurmctld. */
+    public void pauseController() {
+        DockerClientFactory.instance().client().pauseContainerCmd(controller.getContainerId()).exec();
     }
 
-    /** Gives the dashboard its way to Slurm (back); there, it needs no name of its own. */
-    public void connectDashboardToSlurm() {
-        connect(dashboard, network, null);
-        connect(dashboard, backend, null);
-    }
-
-    private static void connect(GenericContainer<?> container, Network to, String alias) {
-        DockerClientFactory.instance().client().connectToNetworkCmd().withNetworkId(to.getId())
-                .withContainerId(container.getContainerId())
-                .withContainerNetwork(alias == null ? new ContainerNetwork() : new ContainerNetwork().withAliases(alias)).exec();
+    public void unpauseController() {
+        DockerClientFactory.instance().client().unpauseContainerCmd(controller.getContainerId()).exec();
     }
 
     /** Everything the dashboard has logged. */
@@ -465,7 +452,7 @@ public final class CfiddleCluster implements Startable {
                 .filter(c -> c != null)
                 .toList().parallelStream()
                 .forEach(GenericContainer::stop);
-        Stream.of(network, backend, web).filter(n -> n != null).forEach(Network::close);
+        Stream.of(network, backend).filter(n -> n != null).forEach(Network::close);
     }
 
     private static ExecResult exec(GenericContainer<?> container, String user, String workDir, String... command) {
