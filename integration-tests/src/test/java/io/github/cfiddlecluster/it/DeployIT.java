@@ -117,6 +117,8 @@ class DeployIT {
 
         // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job
         assertThat(run.output).contains("Dashboard: " + hubUrl() + "/services/dashboard/");
+        assertThat(student.get("/services/dashboard/").statusCode()).as("the dashboard's page, after the hub's OAuth")
+                .isEqualTo(200);
         String overview = await("the student's experiment in the dashboard").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).until(() -> student.get("/services/dashboard/api/overview"),
                         r -> r.statusCode() == 200 && r.body().contains("\"user\":\"student\"")).body();
