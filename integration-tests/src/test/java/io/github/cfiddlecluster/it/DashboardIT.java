@@ -104,8 +104,11 @@ class DashboardIT {
             // alice: her own experiment with its details, the others' as load only
             HttpResponse<String> asAlice = alice.getWithToken(overview);
             JsonNode mine = read(asAlice.body());
-            assertThat(mine.get("yours")).hasSize(1);
+            // first the experiment in the queue, then the ones the controller still holds as ended
             assertThat(mine.at("/yours/0/experiment/user").asText()).isEqualTo(ALICE);
+            assertThat(mine.at("/yours/0/state").asText()).isIn("RUNNING", "PENDING");
+            assertThat(names(mine.get("yours"), "state").stream().filter(s -> s.equals("RUNNING") || s.equals("PENDING")))
+                    .hasSize(1);
             assertThat(mine.get("queue")).hasSize(3);
             assertThat(asAlice.body()).doesNotContain(BOB).doesNotContain(DAVE);
             for (String part : List.of("workers", "queue", "history")) {

@@ -158,7 +158,10 @@ class DeployIT {
 
         String worker = taskContainer("worker");
         String node = DOCKER.inspectContainerCmd(worker).exec().getConfig().getHostName();
-        Instant killed = controllerClock();
+        // The new controller's container answers sinfo before swarm counts its task as running (healthy), which
+        // is when the deploy core's exec finds it.
+        Instant killed = await("the restarted controller's task").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsMatching(e -> true).until(DeployIT::controllerClock, java.util.Objects::nonNull);
         DOCKER.killContainerCmd(worker).exec();
         await(node + "'s replacement registered with Slurm").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsMatching(e -> true)
