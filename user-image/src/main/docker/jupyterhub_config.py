@@ -42,6 +42,32 @@ c.JupyterHub.load_roles = [{
     "scopes": ["admin-ui", "list:users", "read:users", "admin:servers"],
     "users": sorted(ADMINS),
 }]
+# The cluster dashboard, when the stack has one: the hub's proxy forwards /services/dashboard/ to it, and the hub
+# is its OAuth provider (students log in there with their cluster accounts). Its client secret is a swarm secret
+# shared with the dashboard; every account may use it (what each sees is the dashboard's business).
+DASHBOARD_URL = os.environ.get("CFIDDLE_DASHBOARD_URL", "")
+DASHBOARD_SECRET_FILE = os.environ.get("CFIDDLE_DASHBOARD_SECRET_FILE", "/run/secrets/dashboard_oauth")
+if DASHBOARD_URL:
+    try:
+        with open(DASHBOARD_SECRET_FILE) as secret:
+            dashboard_token = secret.read().strip()
+    except OSError:
+        raise SystemExit(f"CFIDDLE_DASHBOARD_URL is set but there is no dashboard secret at {DASHBOARD_SECRET_FILE}")
+    c.JupyterHub.services = [{
+        "name": "dashboard",
+        "url": DASHBOARD_URL,
+        "api_token": dashboard_token,
+        "oauth_client_id": "service-dashboard",
+        "oauth_no_confirm": True,
+        "display": True,
+    }]
+    c.JupyterHub.load_roles.append({
+        "name": "cfiddle-dashboard-viewer",
+        "description": "every account may log in to the cluster dashboard",
+        "scopes": ["access:services!service=dashboard"],
+        "users": sorted(c.Authenticator.allowed_users),
+    })
+
 # No PAM session: a container has no login records to keep.
 c.PAMAuthenticator.open_sessions = False
 

@@ -49,6 +49,8 @@ public final class ClusterSecrets {
         switch (secret) {
             case StackNames.MUNGE_KEY: return mungeKey();
             case StackNames.DB_PASSWORD: return dbPassword();
+            // letters and digits, as JupyterHub's service tokens are; read by the hub and the dashboard
+            case StackNames.DASHBOARD_OAUTH: return dbPassword();
             default: throw new IllegalArgumentException("no such cluster secret: " + secret);
         }
     }

@@ -91,10 +91,17 @@ public final class DeployConfig {
     /** What this deployment puts into the stack template, given what the deploy found and created. */
     public StackSettings stackSettings(String clusterImageId, String userImageId, String usersConfigName,
             String passwordsSecretName) {
+        return stackSettings(clusterImageId, userImageId, "", usersConfigName, passwordsSecretName);
+    }
+
+    /** The same, with the dashboard image's id (so that a rebuilt dashboard under the same tag rolls out). */
+    public StackSettings stackSettings(String clusterImageId, String userImageId, String dashboardImageId,
+            String usersConfigName, String passwordsSecretName) {
         return StackSettings.builder(stackName)
                 .clusterImage(stackImage("cluster"), clusterImageId)
                 .userImage(stackImage("user"), userImageId)
                 .sandboxImage(stackImage("sandbox"))
+                .dashboardImage(stackImage("dashboard"), dashboardImageId)
                 .usersConfigName(usersConfigName)
                 .passwordsSecretName(passwordsSecretName)
                 .cluster(cluster)

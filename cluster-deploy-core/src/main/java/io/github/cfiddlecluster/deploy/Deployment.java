@@ -69,7 +69,8 @@ final class Deployment {
         String usersConfig = resources.ensureUsersConfig(config);
         String passwordsSecret = resources.ensurePasswordsSecret(config);
         Path stackFile = writeStackFile(config, new StackRenderer().render(config.stackSettings(
-                plan.imageIds().get("cluster"), plan.imageIds().get("user"), usersConfig, passwordsSecret)));
+                plan.imageIds().get("cluster"), plan.imageIds().get("user"), plan.imageIds().get("dashboard"), usersConfig,
+                passwordsSecret)));
         replaceWorkerServiceOnModeChange(config);
         log.info("deploying stack " + config.stackName() + " from " + stackFile);
         engine.deployStack(stackFile, config.stackName(), config.registry() != null);
@@ -98,6 +99,8 @@ final class Deployment {
                         + " idle (%s)", config.stackName(), elapsed.toMillis() / 1000.0, outcome.elapsed().toMillis() / 1000.0,
                 workers.size(), workers.size() == 1 ? "" : "s", String.join(", ", workers)));
         log.info("JupyterHub: " + url + " : " + howToLogIn(config, passwordsSecret));
+        log.info("Dashboard: " + url.replaceAll("/+$", "") + StackNames.DASHBOARD_PATH
+                + " : the workers, the queue and the day's history, with the same logins (JSON under api/)");
         return new ClusterDeployer.DeployResult(elapsed, workers, stackFile, url, List.copyOf(created.keySet()));
     }
 
@@ -105,7 +108,8 @@ final class Deployment {
     private void replaceWorkerServiceOnModeChange(DeployConfig config) throws DeployException {
         String name = StackNames.serviceName(config.stackName(), StackNames.WORKER);
         boolean wantGlobal = config.workers() == 0;
-        for (SwarmEngine.ServiceInfo s : engine.services()) {
+        // a copy: removing the service changes the engine's list
+        for (SwarmEngine.ServiceInfo s : List.copyOf(engine.services())) {
             if (s.name().equals(name) && s.global() != wantGlobal) {
                 log.info("switching the workers from " + (s.global() ? "one per labelled node" : s.replicas() + " replicas")
                         + " to " + (wantGlobal ? "one per labelled node" : config.workers() + " replicas")

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  */
 public final class Preflight {
     /** Image roles the stack runs or starts. */
-    static final List<String> IMAGE_ROLES = List.of("cluster", "user", "sandbox");
+    static final List<String> IMAGE_ROLES = List.of("cluster", "user", "sandbox", "dashboard");
 
     /** What the deploy will do to the swarm before deploying the stack, and what it found. */
     public record Plan(SwarmEngine.EngineInfo engine, boolean initSwarm, Map<String, String> imageIds,

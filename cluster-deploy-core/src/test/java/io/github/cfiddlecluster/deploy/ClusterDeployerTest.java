@@ -30,11 +30,14 @@ class ClusterDeployerTest {
         ClusterDeployer.DeployResult result = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly(
                 "label n1 {cfiddle.head=true, cfiddle.worker=true}",
-                "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "deployStack cfiddle");
+                "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "createSecret cfiddle_dashboard_oauth",
+                "deployStack cfiddle");
         assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
         assertThat(engine.secrets.get("cfiddle_munge_key")).containsEntry(StackNames.OWNER_LABEL, "cfiddle");
         assertThat(result.workers()).containsExactly("vm-worker");
-        assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password");
+        assertThat(result.createdSecrets()).containsExactly("munge_key", "db_password", "dashboard_oauth");
+        assertThat(new String(engine.secretData.get("cfiddle_dashboard_oauth"), java.nio.charset.StandardCharsets.US_ASCII))
+                .as("the hub's service token for the dashboard").matches("[A-Za-z0-9]{32}");
         assertThat(result.hubUrl()).isEqualTo("http://localhost:8888/");
         assertThat(Files.readString(result.stackFile())).contains(config().localImage("cluster"))
                 .contains("io.github.cfiddle-cluster.image-id: sha256:cluster");

@@ -25,9 +25,9 @@ class ClusterSecretsTest {
 
     @Test
     void onlyMissingSecretsAreCreated() {
-        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "other_db_password")))
+        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "other_db_password", "lab_dashboard_oauth")))
                 .containsExactly(java.util.Map.entry(StackNames.DB_PASSWORD, "lab_db_password"));
-        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password")))
+        assertThat(ClusterSecrets.missing("lab", List.of("lab_munge_key", "lab_db_password", "lab_dashboard_oauth")))
                 .isEmpty();
     }
 }

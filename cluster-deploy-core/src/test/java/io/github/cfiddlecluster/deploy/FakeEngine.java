@@ -35,7 +35,7 @@ class FakeEngine implements SwarmEngine {
     List<String> slurmNodes = List.of();
 
     FakeEngine() {
-        for (String role : List.of("cluster", "user", "sandbox")) {
+        for (String role : List.of("cluster", "user", "sandbox", "dashboard")) {
             images.put(DeployConfig.builder().build().localImage(role), "sha256:" + role);
         }
     }

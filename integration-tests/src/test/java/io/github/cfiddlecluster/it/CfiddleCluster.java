@@ -78,6 +78,9 @@ public final class CfiddleCluster implements Startable {
     private GenericContainer<?> controller;
     private final List<GenericContainer<?>> workers = new ArrayList<>();
     private GenericContainer<?> userNode;
+    /** The dashboard (withDashboard): on the cluster's network (the hub's proxy, the controller) and accounting's. */
+    private boolean withDashboard;
+    private GenericContainer<?> dashboard;
 
     public CfiddleCluster withWorkers(int count) {
         this.workerCount = count;
@@ -113,6 +116,12 @@ public final class CfiddleCluster implements Startable {
 
     public int studentProcessLimit() {
         return settings.build().studentProcessLimit();
+    }
+
+    /** The dashboard service, behind the hub (its OAuth provider and proxy), as in the stack. */
+    public CfiddleCluster withDashboard() {
+        this.withDashboard = true;
+        return this;
     }
 
     /** The time limit of every experiment's job (any Slurm --time format). */
@@ -158,6 +167,21 @@ public final class CfiddleCluster implements Startable {
                 .withExposedPorts(8888)
                 .waitingFor(ready());
 
+        byte[] dashboardSecret = HexFormat.of().formatHex(randomBytes(24)).getBytes(StandardCharsets.US_ASCII);
+        if (withDashboard) {
+            userNode.withEnv("CFIDDLE_DASHBOARD_URL", "http://dashboard:8080")
+                    .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth");
+            dashboard = new GenericContainer<>(Images.DASHBOARD)
+                    .withLabels(TestLabels.ofCluster(clusterName))
+                    .withNetwork(network).withNetworkAliases("dashboard")
+                    .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
+                    .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth")
+                    .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
+                    .withEnv("JUPYTERHUB_API_URL", "http://usernode:8888/hub/api")
+                    .withEnv(nodeSettings.environment())
+                    .waitingFor(ready());
+        }
+
         long started = System.nanoTime();
         Stream.of(db, dbd, controller).forEach(GenericContainer::start);
         // The controller is the one node on both networks: workers and the user node reach it, not accounting.
@@ -166,6 +190,12 @@ public final class CfiddleCluster implements Startable {
                 .withContainerNetwork(new ContainerNetwork().withAliases("slurmctld")).exec();
         workers.parallelStream().forEach(GenericContainer::start);
         userNode.start();
+        if (withDashboard) {
+            dashboard.start();
+            // as in the stack: sacct, for the history, talks to slurmdbd itself
+            DockerClientFactory.instance().client().connectToNetworkCmd().withNetworkId(backend.getId())
+                    .withContainerId(dashboard.getContainerId()).exec();
+        }
         awaitWorkersIdle();
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
     }
@@ -236,6 +266,25 @@ public final class CfiddleCluster implements Startable {
     /** Restarts the controller's container (SIGTERM, then a fresh start of the same container). */
     public void restartController() {
         DockerClientFactory.instance().client().restartContainerCmd(controller.getContainerId()).exec();
+    }
+
+    /** The dashboard's URL, through the hub's proxy (where students open it). */
+    public String dashboardUrl() {
+        return hubUrl() + "/services/dashboard/";
+    }
+
+    /** Freezes the controller (docker pause): it accepts connections and answers nothing, as a hung slurmctld. */
+    public void pauseController() {
+        DockerClientFactory.instance().client().pauseContainerCmd(controller.getContainerId()).exec();
+    }
+
+    public void unpauseController() {
+        DockerClientFactory.instance().client().unpauseContainerCmd(controller.getContainerId()).exec();
+    }
+
+    /** Everything the dashboard has logged. */
+    public String dashboardLog() {
+        return dashboard.getLogs();
     }
 
     /** Restarts the accounting database and slurmdbd. */
@@ -393,7 +442,7 @@ public final class CfiddleCluster implements Startable {
     /** The last lines of every node's log, for failure messages. */
     public String logsTail() {
         StringBuilder out = new StringBuilder();
-        for (GenericContainer<?> c : Stream.concat(Stream.of(controller, userNode), workers.stream()).toList()) {
+        for (GenericContainer<?> c : Stream.concat(Stream.of(controller, userNode, dashboard), workers.stream()).toList()) {
             if (c == null || c.getContainerId() == null) {
                 continue;
             }
@@ -406,7 +455,7 @@ public final class CfiddleCluster implements Startable {
 
     @Override
     public void stop() {
-        Stream.concat(Stream.of(userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
+        Stream.concat(Stream.of(dashboard, userNode), Stream.concat(workers.stream(), Stream.of(controller, dbd, db)))
                 .filter(c -> c != null)
                 .toList().parallelStream()
                 .forEach(GenericContainer::stop);

@@ -114,6 +114,15 @@ class DeployIT {
         await("the job in accounting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> slurm().accounting("now-1days"), jobs -> jobs.stream()
                         .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
+
+        // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job
+        assertThat(run.output).contains("Dashboard: " + hubUrl() + "/services/dashboard/");
+        assertThat(student.get("/services/dashboard/").statusCode()).as("the dashboard's page, after the hub's OAuth")
+                .isEqualTo(200);
+        String overview = await("the student's experiment in the dashboard").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).until(() -> student.get("/services/dashboard/api/overview"),
+                        r -> r.statusCode() == 200 && r.body().contains("\"user\":\"student\"")).body();
+        assertThat(overview).contains("\"available\":true").contains("worker-1").contains("worker-2");
     }
 
     @Test
@@ -149,7 +158,10 @@ class DeployIT {
 
         String worker = taskContainer("worker");
         String node = DOCKER.inspectContainerCmd(worker).exec().getConfig().getHostName();
-        Instant killed = controllerClock();
+        // The new controller's container answers sinfo before swarm counts its task as running (healthy), which
+        // is when the deploy core's exec finds it.
+        Instant killed = await("the restarted controller's task").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsMatching(e -> true).until(DeployIT::controllerClock, java.util.Objects::nonNull);
         DOCKER.killContainerCmd(worker).exec();
         await(node + "'s replacement registered with Slurm").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsMatching(e -> true)

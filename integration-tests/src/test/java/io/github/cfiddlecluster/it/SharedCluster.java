@@ -33,7 +33,7 @@ final class SharedCluster {
             CfiddleCluster starting = new CfiddleCluster().withWorkers(2)
                     .withUser(ALICE, ALICE_UID).withUser(BOB, BOB_UID).withUser(CAROL, 2003).withUser(DAVE, 2004)
                     .withUser(TEACHER, TEACHER_UID).withAdmins(TEACHER).withTimeLimit(TIME_LIMIT).withIdleTimeout(IDLE_TIMEOUT)
-                    .withStudentProcessLimit(200);
+                    .withStudentProcessLimit(200).withDashboard();
             try {
                 starting.start();
             } catch (RuntimeException e) {

@@ -14,9 +14,11 @@ import java.util.Set;
  * @param submitted when it was submitted; {@code started} and {@code ended} are null until it starts or ends
  * @param exitCode its return code once finished, from the queue (squeue); null while it runs, when a signal ended
  *     it, and from accounting (22.05's sacct --json reports 0 for every job)
+ * @param timeLimit its time limit (Slurm counts whole minutes), or null when it has none
+ * @param priority Slurm's priority: of two waiting jobs, the higher starts first
  */
 public record SlurmJob(long id, String name, String user, String state, String nodes, String reason,
-        Instant submitted, Instant started, Instant ended, Integer exitCode) {
+        Instant submitted, Instant started, Instant ended, Integer exitCode, Duration timeLimit, long priority) {
     private static final Set<String> UNFINISHED = Set.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING",
             "SUSPENDED", "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED");
 
@@ -24,6 +26,21 @@ public record SlurmJob(long id, String name, String user, String state, String n
         state = state.toUpperCase(Locale.ROOT);
         nodes = nodes == null ? "" : nodes;
         reason = reason == null || reason.equals("None") ? "" : reason;
+    }
+
+    /** A job whose time limit and priority are not known (or do not matter to the caller). */
+    public SlurmJob(long id, String name, String user, String state, String nodes, String reason, Instant submitted,
+            Instant started, Instant ended, Integer exitCode) {
+        this(id, name, user, state, nodes, reason, submitted, started, ended, exitCode, null, 0);
+    }
+
+    public boolean pending() {
+        return "PENDING".equals(state);
+    }
+
+    /** Holding a node: running, or finishing on it. */
+    public boolean running() {
+        return "RUNNING".equals(state) || "COMPLETING".equals(state);
     }
 
     public boolean finished() {

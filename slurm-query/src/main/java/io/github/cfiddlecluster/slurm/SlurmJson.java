@@ -3,6 +3,7 @@ package io.github.cfiddlecluster.slurm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,8 @@ final class SlurmJson {
         List<SlurmNode> nodes = new ArrayList<>();
         for (JsonNode n : array(parse(json, "sinfo"), "nodes", "sinfo")) {
             nodes.add(new SlurmNode(text(n, "name"), text(n, "state"), strings(n.path("state_flags")),
-                    text(n, "reason"), new ArrayList<>(strings(n.path("partitions"))), time(n.path("slurmd_start_time"))));
+                    text(n, "reason"), new ArrayList<>(strings(n.path("partitions"))), time(n.path("slurmd_start_time")),
+                    time(n.path("reason_changed_at")), time(n.path("last_busy"))));
         }
         nodes.sort(Comparator.comparing(SlurmNode::name));
         return nodes;
@@ -41,10 +43,11 @@ final class SlurmJson {
         List<SlurmJob> jobs = new ArrayList<>();
         for (JsonNode j : array(parse(json, "squeue"), "jobs", "squeue")) {
             String state = text(j, "job_state");
-            jobs.add(new SlurmJob(j.path("job_id").asLong(), text(j, "name"), text(j, "user_name"), state,
+            jobs.add(new SlurmJob(j.path("job_id").asLong(), text(j, "name"), user(j, "user_name", "user_id"), state,
                     text(j, "nodes"), text(j, "state_reason"), time(j.path("submit_time")),
                     time(j.path("start_time")), endTime(state, j.path("end_time")),
-                    SlurmJob.isFinished(state) ? exitStatus(j.path("exit_code")) : null));
+                    SlurmJob.isFinished(state) ? exitStatus(j.path("exit_code")) : null, minutes(j.path("time_limit")),
+                    j.path("priority").asLong()));
         }
         jobs.sort(Comparator.comparingLong(SlurmJob::id));
         return jobs;
@@ -62,7 +65,8 @@ final class SlurmJson {
             String nodes = text(j, "nodes");
             jobs.add(new SlurmJob(j.path("job_id").asLong(), text(j, "name"), text(j, "user"), state,
                     nodes.equals("None assigned") ? "" : nodes, text(j.path("state"), "reason"),
-                    time(time.path("submission")), time(time.path("start")), endTime(state, time.path("end")), null));
+                    time(time.path("submission")), time(time.path("start")), endTime(state, time.path("end")), null,
+                    minutes(time.path("limit")), j.path("priority").asLong()));
         }
         jobs.sort(Comparator.comparingLong(SlurmJob::id));
         return jobs;
@@ -96,9 +100,24 @@ final class SlurmJson {
         return array;
     }
 
+    /** A string field; "" when absent or null (Jackson's asText() of a JSON null is the word "null"). */
     private static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
-        return value.isValueNode() ? value.asText() : "";
+        return value.isValueNode() && !value.isNull() ? value.asText() : "";
+    }
+
+    /**
+     * The owner's name. squeue leaves it null when the uid has no name where squeue runs; the uid then stands
+     * in for it ("uid 2001"), so that every job keeps an owner.
+     */
+    private static String user(JsonNode job, String nameField, String uidField) {
+        String name = text(job, nameField);
+        return !name.isEmpty() || !job.path(uidField).isNumber() ? name : "uid " + job.path(uidField).asLong();
+    }
+
+    /** Slurm's time limits are whole minutes; 0 or absent (or "infinite", not a number) is none. */
+    private static Duration minutes(JsonNode value) {
+        return value.isNumber() && value.asLong() > 0 ? Duration.ofMinutes(value.asLong()) : null;
     }
 
     private static Set<String> strings(JsonNode array) {

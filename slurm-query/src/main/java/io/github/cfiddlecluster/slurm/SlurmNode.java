@@ -12,9 +12,11 @@ import java.util.Set;
  * @param flags what qualifies it, in upper case: DRAIN, NOT_RESPONDING, COMPLETING, DYNAMIC_NORM, ...
  * @param reason why an operator or Slurm took it out of service, or "" when none
  * @param slurmdStarted when the node's current slurmd registered, or null when it never has
+ * @param reasonSince when the reason was set, or null when there is none
+ * @param lastBusy when the node last ran a job (Slurm's last_busy), or null when unknown
  */
 public record SlurmNode(String name, String state, Set<String> flags, String reason, List<String> partitions,
-        Instant slurmdStarted) {
+        Instant slurmdStarted, Instant reasonSince, Instant lastBusy) {
     /** Base states of a node that takes jobs. */
     private static final Set<String> SERVING = Set.of("idle", "mixed", "allocated");
     /** Flags that keep a serving node from taking a job (or say it is not really there). */
@@ -26,6 +28,12 @@ public record SlurmNode(String name, String state, Set<String> flags, String rea
         flags = Set.copyOf(flags);
         reason = reason == null ? "" : reason;
         partitions = List.copyOf(partitions);
+    }
+
+    /** A node whose reason time and last busy time are not known (or do not matter to the caller). */
+    public SlurmNode(String name, String state, Set<String> flags, String reason, List<String> partitions,
+            Instant slurmdStarted) {
+        this(name, state, flags, reason, partitions, slurmdStarted, null, null);
     }
 
     /** Takes jobs now: up, responding, not drained, not powering or rebooting (busy counts). */

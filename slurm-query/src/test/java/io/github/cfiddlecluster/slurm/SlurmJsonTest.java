@@ -97,6 +97,30 @@ class SlurmJsonTest {
     }
 
     @Test
+    void jobsCarryTheirTimeLimitAndPriorityAndNodesWhenTheirReasonWasSetAndWhenTheyLastRanAJob() throws Exception {
+        List<SlurmJob> queue = SlurmJson.jobs(recorded("squeue.json"));
+        assertThat(queue).allSatisfy(j -> assertThat(j.timeLimit()).as("the test cluster's limit, in whole minutes")
+                .isEqualTo(java.time.Duration.ofMinutes(1)));
+        assertThat(queue).extracting(SlurmJob::priority).as("submitted one after another: each a little lower")
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder()).doesNotHaveDuplicates();
+        assertThat(queue.get(3).pending()).isTrue();
+        assertThat(queue.get(2).running()).isTrue();
+        assertThat(SlurmJson.accountedJobs(recorded("sacct.json"))).extracting(SlurmJob::timeLimit)
+                .containsOnly(java.time.Duration.ofMinutes(1));
+
+        Map<String, SlurmNode> nodes = new SlurmQuery(command -> ok(recorded("sinfo-one-busy-one-drained.json"))).nodesByName();
+        assertThat(nodes.get("worker1").reasonSince()).as("no reason, no time").isNull();
+        assertThat(nodes.get("worker2").reasonSince()).isEqualTo(Instant.ofEpochSecond(1796062523));
+        assertThat(nodes.get("worker1").lastBusy()).isEqualTo(Instant.ofEpochSecond(1796062523));
+    }
+
+    @Test
+    void anOwnerWhoseNameDoesNotResolveWhereSqueueRanKeepsTheirUid() throws Exception {
+        String unresolved = recorded("squeue.json").replace("\"user_name\": \"teacher\"", "\"user_name\": null");
+        assertThat(SlurmJson.jobs(unresolved)).extracting(SlurmJob::user).containsOnly("uid 2100");
+    }
+
+    @Test
     void sacctsNothingFoundIsNoJobsAndAnyOtherErrorIsAnError() throws Exception {
         assertThat(SlurmJson.accountedJobs(recorded("sacct-nothing-found.json"))).isEmpty();
         String other = recorded("sacct-nothing-found.json").replace("9003", "1");

@@ -12,8 +12,12 @@ public final class StackNames {
     public static final String CONTROLLER = "slurmctld";
     public static final String WORKER = "worker";
     public static final String USER = "user";
+    /** The live dashboard, which the hub's proxy serves at {@link #DASHBOARD_PATH}. */
+    public static final String DASHBOARD = "dashboard";
     /** In start order: what each service waits for comes before it. */
-    public static final List<String> SERVICES = List.of(DB, SLURMDBD, CONTROLLER, WORKER, USER);
+    public static final List<String> SERVICES = List.of(DB, SLURMDBD, CONTROLLER, WORKER, USER, DASHBOARD);
+    /** Where students open the dashboard, under the hub's URL. */
+    public static final String DASHBOARD_PATH = "/services/dashboard/";
 
     public static final String NETWORK = "cluster";
     public static final List<String> VOLUMES = List.of("db-data", "slurmctld-state", "homes", "hub-data");
@@ -21,7 +25,9 @@ public final class StackNames {
     /** Secrets, as the template calls them; {@link #secretName} gives their names in the swarm. */
     public static final String MUNGE_KEY = "munge_key";
     public static final String DB_PASSWORD = "db_password";
-    public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD);
+    /** The hub service token of the dashboard, also its OAuth client secret: shared by the hub and the dashboard. */
+    public static final String DASHBOARD_OAUTH = "dashboard_oauth";
+    public static final List<String> SECRETS = List.of(MUNGE_KEY, DB_PASSWORD, DASHBOARD_OAUTH);
 
     /** The students' password hashes, as the template calls that secret, and where the user node reads it. */
     public static final String PASSWORDS_SECRET = "passwords";

@@ -75,7 +75,7 @@ public final class StackRenderer {
             Map<String, Object> configs = new LinkedHashMap<>();
             configs.put(StackNames.USERS_CONFIG, config);
             stack.put("configs", configs);
-            for (String service : List.of(StackNames.CONTROLLER, StackNames.WORKER, StackNames.USER)) {
+            for (String service : List.of(StackNames.CONTROLLER, StackNames.WORKER, StackNames.USER, StackNames.DASHBOARD)) {
                 Map<String, Object> mount = new LinkedHashMap<>();
                 mount.put("source", StackNames.USERS_CONFIG);
                 mount.put("target", StackNames.USERS_FILE_TARGET);

@@ -15,6 +15,8 @@ public final class StackSettings {
     private final String userImage;
     private final String userImageId;
     private final String sandboxImage;
+    private final String dashboardImage;
+    private final String dashboardImageId;
     private final String usersConfigName;
     private final String passwordsSecretName;
     private final ClusterSettings cluster;
@@ -26,6 +28,8 @@ public final class StackSettings {
         this.userImage = Objects.requireNonNull(b.userImage, "userImage");
         this.userImageId = b.userImageId == null ? "" : b.userImageId;
         this.sandboxImage = Objects.requireNonNull(b.sandboxImage, "sandboxImage");
+        this.dashboardImage = Objects.requireNonNull(b.dashboardImage, "dashboardImage");
+        this.dashboardImageId = b.dashboardImageId == null ? "" : b.dashboardImageId;
         this.usersConfigName = b.usersConfigName;
         this.passwordsSecretName = b.passwordsSecretName;
         this.cluster = b.cluster;
@@ -60,6 +64,8 @@ public final class StackSettings {
         v.put("USER_IMAGE", userImage);
         v.put("USER_IMAGE_ID", userImageId);
         v.put("SANDBOX_IMAGE", sandboxImage);
+        v.put("DASHBOARD_IMAGE", dashboardImage);
+        v.put("DASHBOARD_IMAGE_ID", dashboardImageId);
         v.put("JUPYTER_PORT", Integer.toString(cluster.jupyterPort()));
         v.putAll(cluster.environment());
         return v;
@@ -72,6 +78,8 @@ public final class StackSettings {
         private String userImage;
         private String userImageId;
         private String sandboxImage;
+        private String dashboardImage;
+        private String dashboardImageId;
         private String usersConfigName;
         private String passwordsSecretName;
         private ClusterSettings cluster = ClusterSettings.defaults();
@@ -94,6 +102,12 @@ public final class StackSettings {
 
         public Builder sandboxImage(String image) {
             this.sandboxImage = image;
+            return this;
+        }
+
+        public Builder dashboardImage(String image, String imageId) {
+            this.dashboardImage = image;
+            this.dashboardImageId = imageId;
             return this;
         }
 

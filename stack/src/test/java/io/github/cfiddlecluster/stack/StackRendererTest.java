@@ -16,7 +16,8 @@ class StackRendererTest {
         return StackSettings.builder("cfiddle")
                 .clusterImage("reg:5000/cfiddle-cluster/cluster:1.0", "sha256:c1")
                 .userImage("reg:5000/cfiddle-cluster/user:1.0", "sha256:u1")
-                .sandboxImage("reg:5000/cfiddle-cluster/sandbox:1.0");
+                .sandboxImage("reg:5000/cfiddle-cluster/sandbox:1.0")
+                .dashboardImage("reg:5000/cfiddle-cluster/dashboard:1.0", "sha256:d1");
     }
 
     private Map<String, Object> rendered(StackSettings s) {
@@ -39,7 +40,7 @@ class StackRendererTest {
     }
 
     @Test
-    void isComposeFileVersion38WithTheFiveServices() {
+    void isComposeFileVersion38WithTheSixServices() {
         Map<String, Object> stack = rendered(settings().build());
         assertThat(stack.get("version")).isEqualTo("3.8");
         assertThat(at(stack, "services")).containsOnlyKeys(StackNames.SERVICES);
@@ -53,20 +54,26 @@ class StackRendererTest {
             assertThat(at(service, "deploy").get("endpoint_mode")).as(name).isEqualTo("dnsrr");
             assertThat(at(service, "healthcheck").get("test")).as(name).isNotNull();
             assertThat(at(service, "labels").get(StackNames.IMAGE_ID_LABEL)).as(name)
-                    .isEqualTo(name.equals("user") ? "sha256:u1" : "sha256:c1");
+                    .isEqualTo(switch (name) {
+                        case "user" -> "sha256:u1";
+                        case "dashboard" -> "sha256:d1";
+                        default -> "sha256:c1";
+                    });
         }
         Map<String, Object> network = at(rendered(settings().build()), "networks", "cluster");
         assertThat(network).containsEntry("driver", "overlay").containsEntry("attachable", true);
     }
 
     @Test
-    void theAccountingDatabaseIsOnlyOnTheBackEndNetworkWhichOnlyTheControllerJoins() {
+    void theAccountingDatabaseIsOnlyOnTheBackEndNetworkWhichOnlyTheControllerAndTheDashboardJoin() {
         Map<String, Object> services = at(rendered(settings().build()), "services");
         assertThat(at(services, "db").get("networks")).isEqualTo(List.of("backend"));
         assertThat(at(services, "slurmdbd").get("networks")).isEqualTo(List.of("backend"));
         assertThat(at(services, "slurmctld").get("networks")).isEqualTo(List.of("cluster", "backend"));
         assertThat(at(services, "worker").get("networks")).isEqualTo(List.of("cluster"));
         assertThat(at(services, "user").get("networks")).isEqualTo(List.of("cluster"));
+        // sacct, for the dashboard's history, talks to slurmdbd itself
+        assertThat(at(services, "dashboard").get("networks")).isEqualTo(List.of("cluster", "backend"));
     }
 
     @Test
@@ -100,13 +107,16 @@ class StackRendererTest {
     @Test
     void mungeKeyIsOwnedByMungeAndPrivateWherever() {
         Map<String, Object> services = at(rendered(settings().build()), "services");
-        for (String name : List.of("slurmdbd", "slurmctld", "worker", "user")) {
+        for (String name : List.of("slurmdbd", "slurmctld", "worker", "user", "dashboard")) {
             assertThat(list(at(services, name), "secrets")).as(name)
                     .contains(Map.of("source", "munge_key", "target", "/run/secrets/munge.key", "uid", "990", "gid", "990",
                             "mode", 0400));
         }
         assertThat(list(at(services, "db"), "secrets")).extracting(s -> s.get("source")).containsExactly("db_password");
-        assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("source")).containsExactly("munge_key");
+        assertThat(list(at(services, "user"), "secrets")).extracting(s -> s.get("source")).containsExactly("munge_key", "dashboard_oauth");
+        assertThat(list(at(services, "dashboard"), "secrets")).extracting(s -> s.get("source")).containsExactly("munge_key", "dashboard_oauth");
+        assertThat(list(at(services, "dashboard"), "secrets")).as("the OAuth secret, root's only (the entrypoint hands it on)")
+                .contains(Map.of("source", "dashboard_oauth", "target", "/run/secrets/dashboard_oauth", "mode", 0400));
     }
 
     @Test
@@ -137,7 +147,7 @@ class StackRendererTest {
     @Test
     void secretsAreExternalAndNamedAfterTheStack() {
         Map<String, Object> stack = rendered(StackSettings.builder("lab").clusterImage("c", "").userImage("u", "")
-                .sandboxImage("s").build());
+                .sandboxImage("s").dashboardImage("d", "").build());
         for (String secret : StackNames.SECRETS) {
             assertThat(at(stack, "secrets", secret)).containsEntry("external", true)
                     .containsEntry("name", StackNames.secretName("lab", secret));
@@ -167,7 +177,7 @@ class StackRendererTest {
     @Test
     void headServicesArePinnedToTheHeadNode() {
         Map<String, Object> services = at(rendered(settings().build()), "services");
-        for (String name : List.of("db", "slurmdbd", "slurmctld", "user")) {
+        for (String name : List.of("db", "slurmdbd", "slurmctld", "user", "dashboard")) {
             assertThat(at(services, name, "deploy", "placement").get("constraints")).as(name)
                     .isEqualTo(List.of("node.labels.cfiddle.head == true"));
         }
@@ -206,7 +216,7 @@ class StackRendererTest {
         Map<String, Object> stack = rendered(settings().usersConfigName("cfiddle_users_0123abcd").build());
         assertThat(at(stack, "configs", "users")).containsEntry("external", true)
                 .containsEntry("name", "cfiddle_users_0123abcd");
-        for (String name : List.of("slurmctld", "worker", "user")) {
+        for (String name : List.of("slurmctld", "worker", "user", "dashboard")) {
             assertThat(list(at(stack, "services", name), "configs")).as(name)
                     .containsExactly(Map.of("source", "users", "target", "/etc/cfiddle/users", "mode", 0444));
         }
