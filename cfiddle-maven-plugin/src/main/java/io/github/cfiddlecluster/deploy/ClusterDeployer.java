@@ -78,7 +78,12 @@ public final class ClusterDeployer {
             engine.addNodeLabels(e.getKey(), e.getValue());
         }
 
-        if (config.registry() != null) {
+        Map<String, String> stackImages = new LinkedHashMap<>();
+        Preflight.IMAGE_ROLES.forEach(role -> stackImages.put(role, config.stackImage(role)));
+        if (config.clusterRegistry()) {
+            stackImages.putAll(new ClusterRegistry(engine, log, clock, sleeper).distribute(config, node(headNodeId),
+                    Preflight.IMAGE_ROLES));
+        } else if (config.registry() != null) {
             for (String role : Preflight.IMAGE_ROLES) {
                 log.info("pushing " + config.stackImage(role));
                 engine.push(config.localImage(role), config.stackImage(role));
@@ -90,9 +95,9 @@ public final class ClusterDeployer {
         String passwordsSecret = ensurePasswordsSecret(config);
 
         StackSettings settings = StackSettings.builder(config.stackName())
-                .clusterImage(config.stackImage("cluster"), plan.imageIds().get("cluster"))
-                .userImage(config.stackImage("user"), plan.imageIds().get("user"))
-                .sandboxImage(config.stackImage("sandbox"))
+                .clusterImage(stackImages.get("cluster"), plan.imageIds().get("cluster"))
+                .userImage(stackImages.get("user"), plan.imageIds().get("user"))
+                .sandboxImage(stackImages.get("sandbox"))
                 .workers(config.workers())
                 .usersConfigName(usersConfig)
                 .passwordsSecretName(passwordsSecret)
@@ -136,6 +141,11 @@ public final class ClusterDeployer {
                 workers.size(), workers.size() == 1 ? "" : "s", String.join(", ", workers)));
         log.info("JupyterHub: " + url + " : " + howToLogIn(config, passwordsSecret));
         return new DeployResult(elapsed, workers, stackFile, url, List.copyOf(created.keySet()));
+    }
+
+    private SwarmEngine.NodeInfo node(String id) throws DeployException {
+        return engine.nodes().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new DeployException.EngineError("node " + id + " is not in the swarm's node list", null));
     }
 
     /** Swarm cannot change a service's mode: going from one worker per node to N replicas (or back) replaces it. */
@@ -337,6 +347,7 @@ public final class ClusterDeployer {
             engine.removeStack(stack);
             awaitGone(stack, config.timeout());
         }
+        new ClusterRegistry(engine, log, clock, sleeper).remove(config);
         List<String> volumes = engine.volumes(StackNames.STACK_NAMESPACE_LABEL, stack);
         List<String> secretNames = engine.secrets().entrySet().stream()
                 .filter(e -> stack.equals(e.getValue().get(StackNames.OWNER_LABEL))

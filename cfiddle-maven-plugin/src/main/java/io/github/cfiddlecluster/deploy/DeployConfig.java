@@ -40,6 +40,8 @@ public final class DeployConfig {
     private final String imagePrefix;
     private final String imageTag;
     private final String registry;
+    private final boolean clusterRegistry;
+    private final int clusterRegistryPort;
     private final int workers;
     private final boolean initSwarm;
     private final Duration timeout;
@@ -66,6 +68,8 @@ public final class DeployConfig {
         imagePrefix = b.imagePrefix;
         imageTag = b.imageTag;
         registry = blankToNull(b.registry);
+        clusterRegistry = b.clusterRegistry;
+        clusterRegistryPort = b.clusterRegistryPort;
         workers = b.workers;
         initSwarm = b.initSwarm;
         timeout = b.timeout;
@@ -98,6 +102,10 @@ public final class DeployConfig {
     public String imageTag() { return imageTag; }
     /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
     public String registry() { return registry; }
+    /** Whether the cluster brings its own registry (on the head node) to give every host its images. */
+    public boolean clusterRegistry() { return clusterRegistry; }
+    /** Where every host pulls from the cluster's registry (the head's addresses); pushes go to the next port. */
+    public int clusterRegistryPort() { return clusterRegistryPort; }
     public int workers() { return workers; }
     public boolean initSwarm() { return initSwarm; }
     public Duration timeout() { return timeout; }
@@ -150,6 +158,14 @@ public final class DeployConfig {
         }
         if (registry != null && !REGISTRY.matcher(registry).matches()) {
             problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
+        }
+        if (clusterRegistry && registry != null) {
+            problems.add("cfiddle.clusterRegistry and cfiddle.registry '" + registry + "' both name where the images go:"
+                    + " set one (the cluster's own registry, or yours)");
+        }
+        if (clusterRegistryPort < 1 || clusterRegistryPort > 65534) {
+            problems.add("cfiddle.clusterRegistryPort " + clusterRegistryPort + " is not between 1 and 65534 (pushes use"
+                    + " the next port)");
         }
         if (workers < 0) {
             problems.add("cfiddle.workers must be 0 (one worker per node labelled cfiddle.worker=true) or a count, not " + workers);
@@ -303,6 +319,7 @@ public final class DeployConfig {
 
     public Builder toBuilder() {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
+                .clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
                 .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
                 .passwordsFile(passwordsFile).admins(String.join(",", admins)).idleTimeoutSeconds(idleTimeoutSeconds)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
@@ -315,6 +332,8 @@ public final class DeployConfig {
         private String imagePrefix = DEFAULT_IMAGE_PREFIX;
         private String imageTag = "latest";
         private String registry;
+        private boolean clusterRegistry;
+        private int clusterRegistryPort = 5000;
         private int workers;
         private boolean initSwarm;
         private Duration timeout = Duration.ofSeconds(300);
@@ -340,6 +359,8 @@ public final class DeployConfig {
         public Builder imagePrefix(String v) { imagePrefix = v; return this; }
         public Builder imageTag(String v) { imageTag = v; return this; }
         public Builder registry(String v) { registry = v; return this; }
+        public Builder clusterRegistry(boolean v) { clusterRegistry = v; return this; }
+        public Builder clusterRegistryPort(int v) { clusterRegistryPort = v; return this; }
         public Builder workers(int v) { workers = v; return this; }
         public Builder initSwarm(boolean v) { initSwarm = v; return this; }
         public Builder timeout(Duration v) { timeout = v; return this; }

@@ -147,7 +147,7 @@ public final class DockerJavaEngine implements SwarmEngine {
     }
 
     @Override
-    public void push(String localImage, String registryImage) throws DeployException {
+    public String push(String localImage, String registryImage) throws DeployException {
         int colon = registryImage.lastIndexOf(':');
         String repository = registryImage.substring(0, colon);
         String tag = registryImage.substring(colon + 1);
@@ -156,6 +156,12 @@ public final class DockerJavaEngine implements SwarmEngine {
             return null;
         });
         runCli(List.of("push", registryImage), "docker push " + registryImage);
+        List<String> digests = call("inspect image " + registryImage,
+                () -> docker.inspectImageCmd(registryImage).exec().getRepoDigests());
+        return (digests == null ? List.<String>of() : digests).stream().filter(d -> d.startsWith(repository + "@"))
+                .map(d -> d.substring(repository.length() + 1)).findFirst()
+                .orElseThrow(() -> new DeployException.EngineError("docker push " + registryImage
+                        + " reported no digest for " + repository, null));
     }
 
     @Override

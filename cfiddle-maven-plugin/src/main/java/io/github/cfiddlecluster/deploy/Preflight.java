@@ -31,7 +31,11 @@ public final class Preflight {
 
         Map<String, String> imageIds = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        for (String role : IMAGE_ROLES) {
+        List<String> roles = new ArrayList<>(IMAGE_ROLES);
+        if (config.clusterRegistry()) {
+            roles.add(ClusterRegistry.IMAGE_ROLE);
+        }
+        for (String role : roles) {
             String image = config.localImage(role);
             engine.imageId(image).ifPresentOrElse(id -> imageIds.put(role, id), () -> missing.add(image));
         }
@@ -110,6 +114,11 @@ public final class Preflight {
                         + " (labelled " + StackNames.HEAD_LABEL + "=true) is " + head.state() + "/" + head.availability()));
             }
             headNodeId = head.id();
+            if (config.clusterRegistry() && !head.id().equals(info.nodeId())) {
+                throw new DeployException.InvalidConfiguration(List.of("the cluster's registry runs on the head node "
+                        + head.hostname() + " and is filled through its engine, but this engine is node " + self.hostname()
+                        + ": deploy with cfiddle.dockerHost (or DOCKER_HOST) set to the head node's engine"));
+            }
             List<SwarmEngine.NodeInfo> workers = nodes.stream()
                     .filter(n -> n.labelled(StackNames.WORKER_LABEL) && n.ready()).collect(Collectors.toList());
             if (workers.isEmpty()) {

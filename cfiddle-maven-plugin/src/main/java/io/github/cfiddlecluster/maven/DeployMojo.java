@@ -34,6 +34,18 @@ public class DeployMojo extends AbstractClusterMojo {
     private String registry;
 
     /**
+     * Multi-host without a registry of your own: the cluster runs one on the head node (the engine this deploy talks
+     * to), pushes the images there and every host pulls them from {@code HEAD-ADDRESS:PORT} over plain HTTP (list it
+     * in each host's Docker {@code insecure-registries}). Pushes are accepted on the head's loopback only.
+     */
+    @Parameter(property = "cfiddle.clusterRegistry", defaultValue = "false")
+    private boolean clusterRegistry;
+
+    /** The port every host pulls from the cluster's registry on the head node; pushes use the next port (loopback). */
+    @Parameter(property = "cfiddle.clusterRegistryPort", defaultValue = "5000")
+    private int clusterRegistryPort;
+
+    /**
      * Number of workers. 0: one worker on each swarm node labelled {@code cfiddle.worker=true} (on a single-node swarm
      * the node is labelled for you). N: N workers as replicas; on a single host they share its CPUs, so experiments
      * running at the same time disturb each other's timings.
@@ -124,6 +136,7 @@ public class DeployMojo extends AbstractClusterMojo {
     @Override
     protected DeployConfig.Builder config() {
         return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
+                .clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
                 .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
                 .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath()).admins(admins)
                 .idleTimeoutSeconds(idleTimeout)

@@ -191,4 +191,42 @@ class ClusterDeployerTest {
         assertThat(lines.get(2)).isEqualTo("  bob: 1 job, 1 not completed");
         assertThat(ClusterDeployer.formatJobsPerUser("", 5)).containsExactly("  (none)");
     }
+
+    @Test
+    void theClusterRegistryIsStartedAndFilledBeforeTheStackWhichNamesImagesByDigestOnTheHead() throws Exception {
+        engine.sinfo = "vm-worker idle\n";
+        engine.images.put("cfiddle-cluster/registry:latest", "sha256:registry");
+        DeployConfig config = config().toBuilder().clusterRegistry(true).clusterRegistryPort(5100).build();
+
+        ClusterDeployer.DeployResult result = deployer.deploy(config);
+
+        assertThat(engine.changes()).containsSubsequence("deployStack cfiddle-registry",
+                "push 127.0.0.1:5101/cfiddle-cluster/cluster:latest", "push 127.0.0.1:5101/cfiddle-cluster/user:latest",
+                "push 127.0.0.1:5101/cfiddle-cluster/sandbox:latest", "deployStack cfiddle");
+        String head = engine.nodes.get(0).address() + ":5100";
+        assertThat(Files.readString(result.stackFile()))
+                .contains("image: " + head + "/cfiddle-cluster/cluster@sha256:")
+                .contains("image: " + head + "/cfiddle-cluster/user@sha256:")
+                .contains("CFIDDLE_SANDBOX_IMAGE: " + head + "/cfiddle-cluster/sandbox@sha256:");
+        assertThat(Files.readString(dir.resolve("cfiddle-registry-stack.yml"))).contains("127.0.0.1:5101");
+
+        deployer.undeploy(config);
+        assertThat(engine.changes()).contains("removeStack cfiddle", "removeStack cfiddle-registry");
+    }
+
+    @Test
+    void theClusterRegistryNeedsItsImageAndTheHeadsEngineAndIsNoExternalRegistry() {
+        DeployConfig config = config().toBuilder().clusterRegistry(true).build();
+        assertThatThrownBy(() -> deployer.deploy(config)).isInstanceOf(DeployException.MissingImages.class)
+                .hasMessageContaining("cfiddle-cluster/registry:latest");
+
+        engine.images.put("cfiddle-cluster/registry:latest", "sha256:registry");
+        engine.nodes.add(FakeEngine.node("n2", "head-host", true, java.util.Map.of(StackNames.HEAD_LABEL, "true")));
+        assertThatThrownBy(() -> deployer.deploy(config)).isInstanceOf(DeployException.InvalidConfiguration.class)
+                .hasMessageContaining("head-host").hasMessageContaining("cfiddle.dockerHost");
+
+        assertThatThrownBy(() -> deployer.deploy(config.toBuilder().registry("registry.example.org:5000").build()))
+                .isInstanceOf(DeployException.InvalidConfiguration.class).hasMessageContaining("set one");
+        assertThat(engine.changes()).isEmpty();
+    }
 }
