@@ -122,9 +122,10 @@ class MultiHostIT {
         submitters.forEach(s -> assertThat(ScriptResult.longs(ScriptResult.parse(s.join()).get("returns")))
                 .containsExactly(0L, 1L, 2L));
 
-        Map<String, Set<String>> nodesByUser = jobNodesByUser();
-        assertThat(nodesByUser.values().stream().flatMap(Set::stream).collect(Collectors.toSet()))
-                .as("Slurm's record of where each job ran").containsExactlyInAnyOrder(WORKER_A, WORKER_B);
+        await("Slurm's record of where the jobs ran: both worker hosts").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> jobNodesByUser().values().stream().flatMap(Set::stream).collect(Collectors.toSet()),
+                        nodes -> nodes.equals(Set.of(WORKER_A, WORKER_B)));
     }
 
     @Test
