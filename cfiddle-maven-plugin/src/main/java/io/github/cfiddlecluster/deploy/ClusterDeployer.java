@@ -71,7 +71,8 @@ public final class ClusterDeployer {
             engine.initSwarm();
             info = engine.info();
             headNodeId = info.nodeId();
-            labels.put(headNodeId, Map.of(StackNames.HEAD_LABEL, "true", StackNames.WORKER_LABEL, "true"));
+            labels.put(headNodeId, Map.of(StackNames.HEAD_LABEL, "true", StackNames.USER_LABEL, "true",
+                    StackNames.WORKER_LABEL, "true"));
         }
         for (Map.Entry<String, Map<String, String>> e : labels.entrySet()) {
             log.debug("labelling node " + e.getKey() + " " + e.getValue());
@@ -312,14 +313,14 @@ public final class ClusterDeployer {
         }
     }
 
+    /** The hub is published on the user node (labelled {@code cfiddle.user}). */
     private String hubUrl(DeployConfig config, boolean headIsLocal) throws DeployException {
-        String host = headIsLocal ? "localhost" : hostOfHead(config);
+        SwarmEngine.NodeInfo userNode = engine.nodes().stream().filter(n -> n.labelled(StackNames.USER_LABEL))
+                .findFirst().orElse(null);
+        String self = engine.info().nodeId();
+        String host = userNode == null ? (headIsLocal ? "localhost" : "<user node>")
+                : userNode.id().equals(self) ? "localhost" : userNode.address();
         return "http://" + host + ":" + config.jupyterPort() + "/";
-    }
-
-    private String hostOfHead(DeployConfig config) throws DeployException {
-        return engine.nodes().stream().filter(n -> n.labelled(StackNames.HEAD_LABEL)).map(SwarmEngine.NodeInfo::address)
-                .findFirst().orElse("<head node>");
     }
 
     /**

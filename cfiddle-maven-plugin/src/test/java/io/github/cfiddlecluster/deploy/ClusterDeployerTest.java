@@ -29,7 +29,7 @@ class ClusterDeployerTest {
         engine.sinfo = "vm-worker idle\n";
         ClusterDeployer.DeployResult result = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly(
-                "label n1 {cfiddle.head=true, cfiddle.worker=true}",
+                "label n1 {cfiddle.head=true, cfiddle.user=true, cfiddle.worker=true}",
                 "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "deployStack cfiddle");
         assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
         assertThat(engine.secrets.get("cfiddle_munge_key")).containsEntry(StackNames.OWNER_LABEL, "cfiddle");

@@ -39,6 +39,8 @@ public final class StackNames {
     /** Node labels the placement constraints use. */
     public static final String HEAD_LABEL = "cfiddle.head";
     public static final String WORKER_LABEL = "cfiddle.worker";
+    /** Where the user node (JupyterHub, the students' homes) runs: the head node unless the admin labels another. */
+    public static final String USER_LABEL = "cfiddle.user";
 
     /** Label docker stack deploy puts on everything it creates (and docker stack rm removes). */
     public static final String STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
