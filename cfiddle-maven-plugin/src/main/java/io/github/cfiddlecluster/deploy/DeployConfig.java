@@ -40,6 +40,7 @@ public final class DeployConfig {
     private final String imagePrefix;
     private final String imageTag;
     private final String registry;
+    private final RegistryLogin registryLogin;
     private final boolean clusterRegistry;
     private final int clusterRegistryPort;
     private final int workers;
@@ -68,6 +69,7 @@ public final class DeployConfig {
         imagePrefix = b.imagePrefix;
         imageTag = b.imageTag;
         registry = blankToNull(b.registry);
+        registryLogin = b.registryLogin;
         clusterRegistry = b.clusterRegistry;
         clusterRegistryPort = b.clusterRegistryPort;
         workers = b.workers;
@@ -102,6 +104,8 @@ public final class DeployConfig {
     public String imageTag() { return imageTag; }
     /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
     public String registry() { return registry; }
+    /** Credentials for {@link #registry()} from the Maven settings, or null (the docker CLI's own login). */
+    public RegistryLogin registryLogin() { return registryLogin; }
     /** Whether the cluster brings its own registry (on the head node) to give every host its images. */
     public boolean clusterRegistry() { return clusterRegistry; }
     /** Where every host pulls from the cluster's registry (the head's addresses); pushes go to the next port. */
@@ -319,7 +323,7 @@ public final class DeployConfig {
 
     public Builder toBuilder() {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
-                .clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
+                .registryLogin(registryLogin).clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
                 .workers(workers).initSwarm(initSwarm).timeout(timeout).jupyterPort(jupyterPort).usersFile(usersFile)
                 .passwordsFile(passwordsFile).admins(String.join(",", admins)).idleTimeoutSeconds(idleTimeoutSeconds)
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
@@ -332,6 +336,7 @@ public final class DeployConfig {
         private String imagePrefix = DEFAULT_IMAGE_PREFIX;
         private String imageTag = "latest";
         private String registry;
+        private RegistryLogin registryLogin;
         private boolean clusterRegistry;
         private int clusterRegistryPort = 5000;
         private int workers;
@@ -359,6 +364,7 @@ public final class DeployConfig {
         public Builder imagePrefix(String v) { imagePrefix = v; return this; }
         public Builder imageTag(String v) { imageTag = v; return this; }
         public Builder registry(String v) { registry = v; return this; }
+        public Builder registryLogin(RegistryLogin v) { registryLogin = v; return this; }
         public Builder clusterRegistry(boolean v) { clusterRegistry = v; return this; }
         public Builder clusterRegistryPort(int v) { clusterRegistryPort = v; return this; }
         public Builder workers(int v) { workers = v; return this; }

@@ -59,6 +59,7 @@ public final class DockerJavaEngine implements SwarmEngine {
     private final DockerClient docker;
     private final String dockerHost;
     private final DeployLog log;
+    private RegistryLogin registryLogin;
 
     private DockerJavaEngine(DockerClient docker, String dockerHost, DeployLog log) {
         this.docker = docker;
@@ -82,6 +83,12 @@ public final class DockerJavaEngine implements SwarmEngine {
                 .responseTimeout(Duration.ofMinutes(2))
                 .build();
         return new DockerJavaEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString(), log);
+    }
+
+    /** The docker CLI pushes and deploys with these credentials instead of its own configuration's. */
+    public DockerJavaEngine withRegistryLogin(RegistryLogin login) {
+        this.registryLogin = login;
+        return this;
     }
 
     @Override
@@ -428,7 +435,11 @@ public final class DockerJavaEngine implements SwarmEngine {
         log.debug("running " + String.join(" ", command));
         CommandRunner.Result result;
         try {
-            result = CommandRunner.run(command, Map.of("DOCKER_HOST", dockerHost), CLI_TIMEOUT);
+            Map<String, String> environment = new HashMap<>(Map.of("DOCKER_HOST", dockerHost));
+            if (registryLogin != null) {
+                environment.put("DOCKER_CONFIG", registryLogin.dockerConfigDirectory().toString());
+            }
+            result = CommandRunner.run(command, environment, CLI_TIMEOUT);
         } catch (IOException e) {
             throw new DeployException.DockerCommandFailed("the docker command-line client is needed for " + what
                     + " (the engine API has no stack commands) but could not be run: " + e.getMessage(), "", true);
@@ -489,6 +500,9 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public void close() {
+        if (registryLogin != null) {
+            registryLogin.close();
+        }
         try {
             docker.close();
         } catch (IOException e) {

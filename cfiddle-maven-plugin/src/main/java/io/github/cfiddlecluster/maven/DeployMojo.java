@@ -1,5 +1,12 @@
 package io.github.cfiddlecluster.maven;
 
+import io.github.cfiddlecluster.deploy.RegistryLogin;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 import io.github.cfiddlecluster.deploy.ClusterDeployer;
 import io.github.cfiddlecluster.deploy.DeployConfig;
 import io.github.cfiddlecluster.deploy.DeployException;
@@ -32,6 +39,13 @@ public class DeployMojo extends AbstractClusterMojo {
      */
     @Parameter(property = "cfiddle.registry")
     private String registry;
+
+    /** The user's Maven settings: a {@code <server>} whose id is the registry's host gives the push its credentials. */
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    private Settings settings;
+
+    @Component
+    private SettingsDecrypter settingsDecrypter;
 
     /**
      * Multi-host without a registry of your own: the cluster runs one on the head node (the engine this deploy talks
@@ -135,7 +149,7 @@ public class DeployMojo extends AbstractClusterMojo {
 
     @Override
     protected DeployConfig.Builder config() {
-        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).workers(workers)
+        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).registryLogin(registryLogin()).workers(workers)
                 .clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
                 .initSwarm(initSwarm).jupyterPort(port).usersFile(usersFile == null ? null : usersFile.toPath())
                 .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath()).admins(admins)
@@ -143,6 +157,24 @@ public class DeployMojo extends AbstractClusterMojo {
                 .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                 .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                 .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit).outputDirectory(outputDirectory.toPath());
+    }
+
+    /** Credentials for the registry from the Maven settings' server of that id (its host[:port]), if there is one. */
+    private RegistryLogin registryLogin() {
+        if (registry == null || registry.isBlank() || settings == null) {
+            return null;
+        }
+        String host = RegistryLogin.hostOf(registry.trim());
+        Server server = settings.getServer(host);
+        if (server == null || server.getUsername() == null) {
+            getLog().debug("no <server> with id " + host + " in the Maven settings: docker push uses docker login's credentials");
+            return null;
+        }
+        SettingsDecryptionResult decrypted = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+        decrypted.getProblems().forEach(p -> getLog().warn("Maven settings, server " + host + ": " + p.getMessage()));
+        Server plain = decrypted.getServer();
+        getLog().info("pushing to " + host + " as " + plain.getUsername() + " (Maven settings, server " + host + ")");
+        return new RegistryLogin(host, plain.getUsername(), plain.getPassword() == null ? "" : plain.getPassword());
     }
 
     @Override
