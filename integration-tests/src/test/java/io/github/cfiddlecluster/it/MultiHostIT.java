@@ -78,6 +78,28 @@ class MultiHostIT {
     }
 
     @Test
+    @Order(0)
+    void testcontainersWorksAgainstDocker26() throws Exception {
+        ProcessBuilder child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), TestcontainersOnAnotherEngine.class.getName(),
+                Images.REGISTRY.asCanonicalNameString()).redirectErrorStream(true);
+        child.environment().put("DOCKER_HOST", head.dockerHost());
+        // This engine only (not the strategy Testcontainers remembered for this machine's), offline (no reaper, no
+        // check containers: their images are not on that engine).
+        child.environment().put("TESTCONTAINERS_DOCKER_CLIENT_STRATEGY",
+                "org.testcontainers.dockerclient.EnvironmentAndSystemPropertyClientProviderStrategy");
+        child.environment().put("TESTCONTAINERS_RYUK_DISABLED", "true");
+        child.environment().put("TESTCONTAINERS_CHECKS_DISABLE", "true");
+        Process process = child.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("TESTCONTAINERS engine 26.1").contains("API 1.45").contains("exec works");
+        figure("Testcontainers on the head's engine", output.lines().filter(l -> l.startsWith("TESTCONTAINERS"))
+                .findFirst().orElse(""));
+    }
+
+    @Test
     @Order(1)
     void deployThroughTheClustersRegistryGivesAnIdleWorkerOnEachWorkerHost() {
         long started = System.nanoTime();
