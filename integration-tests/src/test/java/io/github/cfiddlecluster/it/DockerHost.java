@@ -132,17 +132,32 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
-    /** Copies images from this machine's engine into this host's (docker save | docker load). */
+    /**
+     * Copies images from this machine's engine into this host's: {@code docker save | docker load}, by the docker CLI
+     * (docker-java's load returns before the engine has finished, which then aborts, leaving some images out).
+     */
     void load(List<String> images) {
-        var save = DockerClientFactory.instance().client().saveImagesCmd();
-        for (String image : images) {
-            int colon = image.lastIndexOf(':');
-            save.withImage(image.substring(0, colon), image.substring(colon + 1));
-        }
-        try (InputStream tar = save.exec()) {
-            engine().loadImageCmd(tar).exec();
+        List<String> save = new ArrayList<>(List.of("docker", "save"));
+        save.addAll(images);
+        try {
+            Process saving = new ProcessBuilder(save).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process loading = new ProcessBuilder("docker", "--host", dockerHost(), "load", "--quiet")
+                    .redirectErrorStream(true).start();
+            try (InputStream tar = saving.getInputStream(); var into = loading.getOutputStream()) {
+                tar.transferTo(into);
+            }
+            String loaded = new String(loading.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (saving.waitFor() != 0 || loading.waitFor() != 0) {
+                throw new AssertionError("docker save " + images + " | docker load on " + name + " failed: " + loaded);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        for (String image : images) {
+            engine().inspectImageCmd(image).exec(); // each one is there (NotFoundException otherwise)
         }
     }
 
