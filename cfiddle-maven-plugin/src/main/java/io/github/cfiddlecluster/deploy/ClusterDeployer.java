@@ -438,6 +438,9 @@ public final class ClusterDeployer {
             if (n.labelled(StackNames.HEAD_LABEL)) {
                 roles.add("head");
             }
+            if (n.labelled(StackNames.USER_LABEL)) {
+                roles.add("user");
+            }
             if (n.labelled(StackNames.WORKER_LABEL)) {
                 roles.add("worker");
             }
