@@ -154,7 +154,7 @@ class ClusterDeployerTest {
         engine.sinfo = "vm-worker idle\n";
         deployer.deploy(config());
         List<String> status = deployer.status(config());
-        assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,worker")
+        assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,user,worker")
                 .contains("slurm: vm-worker=idle"));
         assertThat(status).anySatisfy(l -> assertThat(l).contains("worker").contains("1/1 ready"));
         assertThat(status).contains("Queue (squeue):");
