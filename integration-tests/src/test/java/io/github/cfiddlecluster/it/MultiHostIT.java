@@ -166,8 +166,10 @@ class MultiHostIT {
             assertThat(ScriptResult.longs(result.get("returns")))
                     .isEqualTo(ScriptResult.longs(result.get("args")).stream().map(ScriptResult::polynomial).toList());
         }
-        List<String[]> newJobs = jobs().subList(jobsBefore, jobs().size());
-        assertThat(newJobs).isNotEmpty().allSatisfy(job -> assertThat(job[2]).as("job " + job[0]).isEqualTo(WORKER_A));
+        List<String[]> all = await("the two jobs in accounting").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500)).until(MultiHostIT::jobs, jobs -> jobs.size() >= jobsBefore + 2);
+        assertThat(all.subList(jobsBefore, all.size()))
+                .allSatisfy(job -> assertThat(job[2]).as("job " + job[0]).isEqualTo(WORKER_A));
     }
 
     @Test
@@ -228,9 +230,11 @@ class MultiHostIT {
         return out;
     }
 
+    /** The id of the sandbox image the host pulled (by digest, so it has no tag). */
     private static String sandboxImageOn(DockerHost host) {
-        return host.docker("image", "ls", "--format", "{{.Repository}}@{{.Digest}}").lines()
-                .filter(l -> l.contains("cfiddle-cluster/sandbox@sha256:")).findFirst()
+        return host.docker("image", "ls", "--format", "{{.Repository}} {{.ID}}").lines()
+                .map(l -> l.split(" ")).filter(f -> f.length == 2 && f[0].endsWith("/cfiddle-cluster/sandbox"))
+                .map(f -> f[1]).findFirst()
                 .orElseThrow(() -> new AssertionError("no sandbox image on " + host.name()));
     }
 
