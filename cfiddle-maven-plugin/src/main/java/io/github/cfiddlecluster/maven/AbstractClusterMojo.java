@@ -44,7 +44,8 @@ abstract class AbstractClusterMojo extends AbstractMojo {
         DeployConfig config = config().stackName(stackName).dockerHost(dockerHost).timeout(timeout == null ? null : Duration.ofSeconds(timeout))
                 .build();
         DeployLog log = new MavenDeployLog(getLog());
-        try (DockerJavaEngine engine = DockerJavaEngine.connect(config.dockerHost(), log)) {
+        try (DockerJavaEngine engine = DockerJavaEngine.connect(config.dockerHost(), log)
+                .withRegistryLogin(config.registryLogin())) {
             run(new ClusterDeployer(engine, log), config);
         } catch (DeployException e) {
             getLog().debug(e);

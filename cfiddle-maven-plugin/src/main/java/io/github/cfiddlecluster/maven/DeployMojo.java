@@ -1,5 +1,12 @@
 package io.github.cfiddlecluster.maven;
 
+import io.github.cfiddlecluster.deploy.RegistryLogin;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 import io.github.cfiddlecluster.deploy.ClusterDeployer;
 import io.github.cfiddlecluster.deploy.DeployConfig;
 import io.github.cfiddlecluster.deploy.DeployException;
@@ -40,6 +47,25 @@ public class DeployMojo extends AbstractClusterMojo {
      */
     @Parameter(property = "cfiddle.registry")
     private String registry;
+
+    /** The user's Maven settings: a {@code <server>} whose id is the registry's host gives the push its credentials. */
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    private Settings settings;
+
+    @Component
+    private SettingsDecrypter settingsDecrypter;
+
+    /**
+     * Multi-host without a registry of your own: the cluster runs one on the head node (the engine this deploy talks
+     * to), pushes the images there and every host pulls them from {@code HEAD-ADDRESS:PORT} over plain HTTP (list it
+     * in each host's Docker {@code insecure-registries}). Pushes are accepted on the head's loopback only.
+     */
+    @Parameter(property = "cfiddle.clusterRegistry", defaultValue = "false")
+    private boolean clusterRegistry;
+
+    /** The port every host pulls from the cluster's registry on the head node; pushes use the next port (loopback). Default: the root pom's cfiddle.default.clusterRegistryPort. */
+    @Parameter(property = "cfiddle.clusterRegistryPort")
+    private Integer clusterRegistryPort;
 
     /**
      * Number of workers. 0: one worker on each swarm node labelled {@code cfiddle.worker=true} (on a single-node swarm
@@ -131,7 +157,8 @@ public class DeployMojo extends AbstractClusterMojo {
 
     @Override
     protected DeployConfig.Builder config() {
-        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).initSwarm(initSwarm)
+        return DeployConfig.builder().imagePrefix(imagePrefix).imageTag(imageTag).registry(registry).registryLogin(registryLogin())
+                .clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort).initSwarm(initSwarm)
                 .usersFile(usersFile == null ? null : usersFile.toPath())
                 .passwordsFile(passwordsFile == null ? null : passwordsFile.toPath())
                 .outputDirectory(outputDirectory.toPath())
@@ -139,6 +166,24 @@ public class DeployMojo extends AbstractClusterMojo {
                         .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                         .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                         .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit));
+    }
+
+    /** Credentials for the registry from the Maven settings' server of that id (its host[:port]), if there is one. */
+    private RegistryLogin registryLogin() {
+        if (registry == null || registry.isBlank() || settings == null) {
+            return null;
+        }
+        String host = RegistryLogin.hostOf(registry.trim());
+        Server server = settings.getServer(host);
+        if (server == null || server.getUsername() == null) {
+            getLog().debug("no <server> with id " + host + " in the Maven settings: docker push uses docker login's credentials");
+            return null;
+        }
+        SettingsDecryptionResult decrypted = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+        decrypted.getProblems().forEach(p -> getLog().warn("Maven settings, server " + host + ": " + p.getMessage()));
+        Server plain = decrypted.getServer();
+        getLog().info("pushing to " + host + " as " + plain.getUsername() + " (Maven settings, server " + host + ")");
+        return new RegistryLogin(host, plain.getUsername(), plain.getPassword() == null ? "" : plain.getPassword());
     }
 
     @Override

@@ -37,6 +37,9 @@ final class ClusterStatus {
             if (n.labelled(StackNames.HEAD_LABEL)) {
                 roles.add("head");
             }
+            if (n.labelled(StackNames.USER_LABEL)) {
+                roles.add("user");
+            }
             if (n.labelled(StackNames.WORKER_LABEL)) {
                 roles.add("worker");
             }

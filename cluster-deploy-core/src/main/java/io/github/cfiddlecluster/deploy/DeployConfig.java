@@ -30,6 +30,9 @@ public final class DeployConfig {
     private final String imagePrefix;
     private final String imageTag;
     private final String registry;
+    private final RegistryLogin registryLogin;
+    private final boolean clusterRegistry;
+    private final int clusterRegistryPort;
     private final boolean initSwarm;
     private final Duration timeout;
     private final Path usersFile;
@@ -44,6 +47,9 @@ public final class DeployConfig {
         imagePrefix = b.imagePrefix;
         imageTag = b.imageTag;
         registry = blankToNull(b.registry);
+        registryLogin = b.registryLogin;
+        clusterRegistry = b.clusterRegistry;
+        clusterRegistryPort = b.clusterRegistryPort;
         initSwarm = b.initSwarm;
         timeout = b.timeout;
         usersFile = b.usersFile;
@@ -63,6 +69,12 @@ public final class DeployConfig {
     public String imageTag() { return imageTag; }
     /** The registry images are pushed to for a multi-host swarm, or null (images are local to each host). */
     public String registry() { return registry; }
+    /** Credentials for {@link #registry()} from the Maven settings, or null (the docker CLI's own login). */
+    public RegistryLogin registryLogin() { return registryLogin; }
+    /** Whether the cluster brings its own registry (on the head node) to give every host its images. */
+    public boolean clusterRegistry() { return clusterRegistry; }
+    /** Where every host pulls from the cluster's registry (the head's addresses); pushes go to the next port. */
+    public int clusterRegistryPort() { return clusterRegistryPort; }
     public boolean initSwarm() { return initSwarm; }
     public Duration timeout() { return timeout; }
     public Path usersFile() { return usersFile; }
@@ -97,11 +109,22 @@ public final class DeployConfig {
     /** The same, with the dashboard image's id (so that a rebuilt dashboard under the same tag rolls out). */
     public StackSettings stackSettings(String clusterImageId, String userImageId, String dashboardImageId,
             String usersConfigName, String passwordsSecretName) {
+        return stackSettings(Map.of(), clusterImageId, userImageId, dashboardImageId, usersConfigName,
+                passwordsSecretName);
+    }
+
+    /**
+     * The same, with the images as pushed where they are not {@link #stackImage(String)} (role to image, e.g.
+     * HEAD:PORT/PREFIX/ROLE@DIGEST in the cluster's registry).
+     */
+    public StackSettings stackSettings(Map<String, String> pushedImages, String clusterImageId, String userImageId,
+            String dashboardImageId, String usersConfigName, String passwordsSecretName) {
+        UnaryOperator<String> image = role -> pushedImages.getOrDefault(role, stackImage(role));
         return StackSettings.builder(stackName)
-                .clusterImage(stackImage("cluster"), clusterImageId)
-                .userImage(stackImage("user"), userImageId)
-                .sandboxImage(stackImage("sandbox"))
-                .dashboardImage(stackImage("dashboard"), dashboardImageId)
+                .clusterImage(image.apply("cluster"), clusterImageId)
+                .userImage(image.apply("user"), userImageId)
+                .sandboxImage(image.apply("sandbox"))
+                .dashboardImage(image.apply("dashboard"), dashboardImageId)
                 .usersConfigName(usersConfigName)
                 .passwordsSecretName(passwordsSecretName)
                 .cluster(cluster)
@@ -122,6 +145,14 @@ public final class DeployConfig {
         }
         if (registry != null && !REGISTRY.matcher(registry).matches()) {
             problems.add("cfiddle.registry '" + registry + "' is not host[:port][/path]");
+        }
+        if (clusterRegistry && registry != null) {
+            problems.add("cfiddle.clusterRegistry and cfiddle.registry '" + registry + "' both name where the images go:"
+                    + " set one (the cluster's own registry, or yours)");
+        }
+        if (clusterRegistryPort < 1 || clusterRegistryPort > 65534) {
+            problems.add("cfiddle.clusterRegistryPort " + clusterRegistryPort + " is not between 1 and 65534 (pushes use"
+                    + " the next port)");
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             problems.add("cfiddle.timeout must be a positive number of seconds");
@@ -165,6 +196,7 @@ public final class DeployConfig {
 
     public Builder toBuilder() {
         return new Builder().stackName(stackName).imagePrefix(imagePrefix).imageTag(imageTag).registry(registry)
+                .registryLogin(registryLogin).clusterRegistry(clusterRegistry).clusterRegistryPort(clusterRegistryPort)
                 .initSwarm(initSwarm).timeout(timeout).usersFile(usersFile).passwordsFile(passwordsFile)
                 .outputDirectory(outputDirectory).purge(purge).dockerHost(dockerHost).cluster(cluster);
     }
@@ -175,6 +207,9 @@ public final class DeployConfig {
         private String imagePrefix = ClusterSettings.buildDefault("IMAGE_PREFIX");
         private String imageTag = ClusterSettings.buildDefault("IMAGE_TAG");
         private String registry;
+        private RegistryLogin registryLogin;
+        private boolean clusterRegistry;
+        private int clusterRegistryPort = Integer.parseInt(ClusterSettings.buildDefault("CLUSTER_REGISTRY_PORT"));
         private boolean initSwarm;
         private Duration timeout = Duration.ofSeconds(Long.parseLong(ClusterSettings.buildDefault("DEPLOY_TIMEOUT")));
         private Path usersFile;
@@ -188,6 +223,9 @@ public final class DeployConfig {
         public Builder imagePrefix(String v) { if (v != null) imagePrefix = v; return this; }
         public Builder imageTag(String v) { if (v != null) imageTag = v; return this; }
         public Builder registry(String v) { registry = v; return this; }
+        public Builder registryLogin(RegistryLogin v) { registryLogin = v; return this; }
+        public Builder clusterRegistry(boolean v) { clusterRegistry = v; return this; }
+        public Builder clusterRegistryPort(Integer v) { if (v != null) clusterRegistryPort = v; return this; }
         public Builder initSwarm(boolean v) { initSwarm = v; return this; }
         public Builder timeout(Duration v) { if (v != null) timeout = v; return this; }
         public Builder usersFile(Path v) { usersFile = v; return this; }

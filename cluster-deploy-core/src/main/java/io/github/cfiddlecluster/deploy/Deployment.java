@@ -52,13 +52,18 @@ final class Deployment {
             engine.initSwarm();
             info = engine.info();
             headNodeId = info.nodeId();
-            labels.put(headNodeId, Map.of(StackNames.HEAD_LABEL, "true", StackNames.WORKER_LABEL, "true"));
+            labels.put(headNodeId, Map.of(StackNames.HEAD_LABEL, "true", StackNames.USER_LABEL, "true",
+                    StackNames.WORKER_LABEL, "true"));
         }
         for (Map.Entry<String, Map<String, String>> e : labels.entrySet()) {
             log.debug("labelling node " + e.getKey() + " " + e.getValue());
             engine.addNodeLabels(e.getKey(), e.getValue());
         }
-        if (config.registry() != null) {
+        Map<String, String> pushedImages = Map.of();
+        if (config.clusterRegistry()) {
+            pushedImages = new ClusterRegistry(engine, log, clock, sleeper).distribute(config, node(headNodeId),
+                    Preflight.IMAGE_ROLES);
+        } else if (config.registry() != null) {
             for (String role : Preflight.IMAGE_ROLES) {
                 log.info("pushing " + config.stackImage(role));
                 engine.push(config.localImage(role), config.stackImage(role));
@@ -68,7 +73,7 @@ final class Deployment {
         Map<String, byte[]> created = resources.createMissingSecrets(config.stackName());
         String usersConfig = resources.ensureUsersConfig(config);
         String passwordsSecret = resources.ensurePasswordsSecret(config);
-        Path stackFile = writeStackFile(config, new StackRenderer().render(config.stackSettings(
+        Path stackFile = writeStackFile(config, new StackRenderer().render(config.stackSettings(pushedImages,
                 plan.imageIds().get("cluster"), plan.imageIds().get("user"), plan.imageIds().get("dashboard"), usersConfig,
                 passwordsSecret)));
         replaceWorkerServiceOnModeChange(config);
@@ -173,9 +178,18 @@ final class Deployment {
         }
     }
 
+    private SwarmEngine.NodeInfo node(String id) throws DeployException {
+        return engine.nodes().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new DeployException.EngineError("node " + id + " is not in the swarm's node list", null));
+    }
+
+    /** The hub is published on the user node (labelled {@code cfiddle.user}). */
     private String hubUrl(DeployConfig config, boolean headIsLocal) throws DeployException {
-        String host = headIsLocal ? "localhost" : engine.nodes().stream().filter(n -> n.labelled(StackNames.HEAD_LABEL))
-                .map(SwarmEngine.NodeInfo::address).findFirst().orElse("<head node>");
+        SwarmEngine.NodeInfo userNode = engine.nodes().stream().filter(n -> n.labelled(StackNames.USER_LABEL))
+                .findFirst().orElse(null);
+        String self = engine.info().nodeId();
+        String host = userNode == null ? (headIsLocal ? "localhost" : "<user node>")
+                : userNode.id().equals(self) ? "localhost" : userNode.address();
         return "http://" + host + ":" + config.jupyterPort() + "/";
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,10 +20,16 @@ final class DockerCli {
 
     private final String dockerHost;
     private final DeployLog log;
+    private RegistryLogin registryLogin;
 
     DockerCli(String dockerHost, DeployLog log) {
         this.dockerHost = dockerHost;
         this.log = log;
+    }
+
+    /** Registry credentials (a private docker configuration) for every later command, or null: the CLI's own. */
+    void registryLogin(RegistryLogin login) {
+        this.registryLogin = login;
     }
 
     void push(String image) throws DeployException {
@@ -56,9 +63,18 @@ final class DockerCli {
         command.add("docker");
         command.addAll(args);
         log.debug("running " + String.join(" ", command));
+        Map<String, String> environment = new HashMap<>(Map.of("DOCKER_HOST", dockerHost));
+        if (registryLogin != null) {
+            try {
+                environment.put("DOCKER_CONFIG", registryLogin.dockerConfigDirectory().toString());
+            } catch (IOException e) {
+                throw new DeployException.DockerCommandFailed("cannot write the registry credentials (a private docker"
+                        + " configuration in the temporary directory) for " + what + ": " + e.getMessage(), "", false);
+            }
+        }
         CommandRunner.Result result;
         try {
-            result = CommandRunner.run(command, Map.of("DOCKER_HOST", dockerHost), input, TIMEOUT);
+            result = CommandRunner.run(command, environment, input, TIMEOUT);
         } catch (IOException e) {
             throw new DeployException.DockerCommandFailed("the docker command-line client is needed for " + what
                     + " but could not be run: " + e.getMessage(), "", true);

@@ -51,6 +51,7 @@ public final class DockerJavaEngine implements SwarmEngine {
     private final String dockerHost;
     private final DockerCli cli;
     private final DeployLog log;
+    private RegistryLogin registryLogin;
 
     private DockerJavaEngine(DockerClient docker, String dockerHost, DeployLog log) {
         this.docker = docker;
@@ -75,6 +76,13 @@ public final class DockerJavaEngine implements SwarmEngine {
                 .responseTimeout(Duration.ofMinutes(2))
                 .build();
         return new DockerJavaEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString(), log);
+    }
+
+    /** The docker CLI pushes and deploys with these credentials instead of its own configuration's. */
+    public DockerJavaEngine withRegistryLogin(RegistryLogin login) {
+        this.registryLogin = login;
+        cli.registryLogin(login);
+        return this;
     }
 
     @Override
@@ -131,7 +139,7 @@ public final class DockerJavaEngine implements SwarmEngine {
     }
 
     @Override
-    public void push(String localImage, String registryImage) throws DeployException {
+    public String push(String localImage, String registryImage) throws DeployException {
         int colon = registryImage.lastIndexOf(':');
         String repository = registryImage.substring(0, colon);
         String tag = registryImage.substring(colon + 1);
@@ -140,6 +148,12 @@ public final class DockerJavaEngine implements SwarmEngine {
             return null;
         });
         cli.push(registryImage);
+        List<String> digests = call("inspect image " + registryImage,
+                () -> docker.inspectImageCmd(registryImage).exec().getRepoDigests());
+        return (digests == null ? List.<String>of() : digests).stream().filter(d -> d.startsWith(repository + "@"))
+                .map(d -> d.substring(repository.length() + 1)).findFirst()
+                .orElseThrow(() -> new DeployException.EngineError("docker push " + registryImage
+                        + " reported no digest for " + repository, null));
     }
 
     @Override
@@ -367,6 +381,9 @@ public final class DockerJavaEngine implements SwarmEngine {
 
     @Override
     public void close() {
+        if (registryLogin != null) {
+            registryLogin.close();
+        }
         try {
             docker.close();
         } catch (IOException e) {

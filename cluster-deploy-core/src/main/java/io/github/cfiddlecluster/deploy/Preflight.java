@@ -42,7 +42,11 @@ public final class Preflight {
 
         Map<String, String> imageIds = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        for (String role : IMAGE_ROLES) {
+        List<String> roles = new ArrayList<>(IMAGE_ROLES);
+        if (config.clusterRegistry()) {
+            roles.add(ClusterRegistry.IMAGE_ROLE);
+        }
+        for (String role : roles) {
             String image = config.localImage(role);
             engine.imageId(image).ifPresentOrElse(id -> imageIds.put(role, id), () -> missing.add(image));
         }
@@ -121,6 +125,23 @@ public final class Preflight {
                         + " (labelled " + StackNames.HEAD_LABEL + "=true) is " + head.state() + "/" + head.availability()));
             }
             headNodeId = head.id();
+            List<SwarmEngine.NodeInfo> userNodes = nodes.stream().filter(n -> n.labelled(StackNames.USER_LABEL))
+                    .collect(Collectors.toList());
+            if (userNodes.size() > 1) {
+                throw new DeployException.InvalidConfiguration(List.of("several nodes are labelled " + StackNames.USER_LABEL
+                        + "=true (" + hostnames(userNodes) + "); the user node keeps the students' homes on one node: remove"
+                        + " the label from all but one"));
+            }
+            if (userNodes.isEmpty()) {
+                labelsToAdd.computeIfAbsent(head.id(), k -> new LinkedHashMap<>()).put(StackNames.USER_LABEL, "true");
+                notes.add("node " + head.hostname() + " (the head) is labelled " + StackNames.USER_LABEL + "=true: it runs the"
+                        + " user node (JupyterHub) and keeps the students' homes; label another node to move it there");
+            }
+            if (config.clusterRegistry() && !head.id().equals(info.nodeId())) {
+                throw new DeployException.InvalidConfiguration(List.of("the cluster's registry runs on the head node "
+                        + head.hostname() + " and is filled through its engine, but this engine is node " + self.hostname()
+                        + ": deploy with cfiddle.dockerHost (or DOCKER_HOST) set to the head node's engine"));
+            }
             List<SwarmEngine.NodeInfo> workers = nodes.stream()
                     .filter(n -> n.labelled(StackNames.WORKER_LABEL) && n.ready()).collect(Collectors.toList());
             if (workers.isEmpty()) {

@@ -74,8 +74,8 @@ public interface SwarmEngine extends AutoCloseable {
     /** The id of a local image, if it is there. */
     Optional<String> imageId(String image) throws DeployException;
 
-    /** Tags a local image for a registry and pushes it there. */
-    void push(String localImage, String registryImage) throws DeployException;
+    /** Tags a local image for a registry and pushes it there; returns its digest there (sha256:...). */
+    String push(String localImage, String registryImage) throws DeployException;
 
     /** Secret names, with their labels. */
     Map<String, Map<String, String>> secrets() throws DeployException;

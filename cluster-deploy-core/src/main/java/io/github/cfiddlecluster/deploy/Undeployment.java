@@ -31,6 +31,7 @@ final class Undeployment {
             engine.removeStack(stack);
             awaitGone(stack, config.timeout());
         }
+        new ClusterRegistry(engine, log, clock, sleeper).remove(config);
         StackResources resources = new StackResources(engine, log, null);
         List<String> volumes = engine.volumes(StackNames.STACK_NAMESPACE_LABEL, stack);
         List<String> secrets = resources.secretsOf(stack);

@@ -29,7 +29,7 @@ class ClusterDeployerTest {
         engine.slurmNodes = List.of("vm-worker idle");
         ClusterDeployer.DeployResult result = deployer.deploy(config());
         assertThat(engine.changes()).containsExactly(
-                "label n1 {cfiddle.head=true, cfiddle.worker=true}",
+                "label n1 {cfiddle.head=true, cfiddle.user=true, cfiddle.worker=true}",
                 "createSecret cfiddle_munge_key", "createSecret cfiddle_db_password", "createSecret cfiddle_dashboard_oauth",
                 "deployStack cfiddle");
         assertThat(engine.secretData.get("cfiddle_munge_key")).hasSize(1024);
@@ -157,7 +157,7 @@ class ClusterDeployerTest {
         engine.slurmNodes = List.of("vm-worker idle");
         deployer.deploy(config());
         List<String> status = deployer.status(config());
-        assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,worker")
+        assertThat(status).anySatisfy(l -> assertThat(l).contains("vm").contains("head,user,worker")
                 .contains("slurm: vm-worker=idle"));
         assertThat(status).anySatisfy(l -> assertThat(l).contains("worker").contains("1/1 ready"));
         assertThat(status).contains("Queue (squeue):");
@@ -190,5 +190,45 @@ class ClusterDeployerTest {
         engine.taskState = "starting"; // e.g. a controller just restarted: it answers, swarm does not count it yet
         assertThat(deployer.exec(config(), StackNames.CONTROLLER, List.of("date"), "root", "/").ok()).isTrue();
         assertThat(engine.calls).contains("exec c-cfiddle_slurmctld1 date as root");
+    }
+
+    @Test
+    void theClusterRegistryIsStartedAndFilledBeforeTheStackWhichNamesImagesByDigestOnTheHead() throws Exception {
+        engine.slurmNodes = List.of("vm-worker idle");
+        engine.images.put(config().localImage(ClusterRegistry.IMAGE_ROLE), "sha256:registry");
+        DeployConfig config = config().toBuilder().clusterRegistry(true).clusterRegistryPort(5100).build();
+
+        ClusterDeployer.DeployResult result = deployer.deploy(config);
+
+        assertThat(engine.changes()).containsSubsequence("deployStack cfiddle-registry",
+                "push 127.0.0.1:5101/" + config().localImage("cluster"), "push 127.0.0.1:5101/" + config().localImage("user"),
+                "push 127.0.0.1:5101/" + config().localImage("sandbox"), "push 127.0.0.1:5101/" + config().localImage("dashboard"),
+                "deployStack cfiddle");
+        String head = engine.nodes.get(0).address() + ":5100";
+        assertThat(Files.readString(result.stackFile()))
+                .contains("image: " + head + "/cfiddle-cluster/cluster@sha256:")
+                .contains("image: " + head + "/cfiddle-cluster/user@sha256:")
+                .contains("CFIDDLE_SANDBOX_IMAGE: " + head + "/cfiddle-cluster/sandbox@sha256:")
+                .contains("image: " + head + "/cfiddle-cluster/dashboard@sha256:");
+        assertThat(Files.readString(dir.resolve("cfiddle-registry-stack.yml"))).contains("127.0.0.1:5101");
+
+        deployer.undeploy(config);
+        assertThat(engine.changes()).contains("removeStack cfiddle", "removeStack cfiddle-registry");
+    }
+
+    @Test
+    void theClusterRegistryNeedsItsImageAndTheHeadsEngineAndIsNoExternalRegistry() {
+        DeployConfig config = config().toBuilder().clusterRegistry(true).build();
+        assertThatThrownBy(() -> deployer.deploy(config)).isInstanceOf(DeployException.MissingImages.class)
+                .hasMessageContaining(config().localImage(ClusterRegistry.IMAGE_ROLE));
+
+        engine.images.put(config().localImage(ClusterRegistry.IMAGE_ROLE), "sha256:registry");
+        engine.nodes.add(FakeEngine.node("n2", "head-host", true, java.util.Map.of(StackNames.HEAD_LABEL, "true")));
+        assertThatThrownBy(() -> deployer.deploy(config)).isInstanceOf(DeployException.InvalidConfiguration.class)
+                .hasMessageContaining("head-host").hasMessageContaining("cfiddle.dockerHost");
+
+        assertThatThrownBy(() -> deployer.deploy(config.toBuilder().registry("registry.example.org:5000").build()))
+                .isInstanceOf(DeployException.InvalidConfiguration.class).hasMessageContaining("set one");
+        assertThat(engine.changes()).isEmpty();
     }
 }

@@ -82,8 +82,9 @@ class FakeEngine implements SwarmEngine {
     }
 
     @Override
-    public void push(String localImage, String registryImage) {
+    public String push(String localImage, String registryImage) {
         calls.add("push " + registryImage);
+        return "sha256:" + Integer.toHexString(registryImage.hashCode());
     }
 
     @Override
@@ -205,6 +206,13 @@ class FakeEngine implements SwarmEngine {
         java.util.regex.Matcher replicas = java.util.regex.Pattern.compile("replicas: (\\d+)").matcher(text);
         long workerReplicas = replicas.find() ? Long.parseLong(replicas.group(1)) : 0;
         services.removeIf(s -> s.name().startsWith(stackName + "_"));
+        if (stackName.endsWith("-registry")) {
+            for (String name : StackNames.REGISTRY_SERVICES) {
+                services.add(new ServiceInfo("id-" + name, stackName + "_" + name,
+                        Map.of(StackNames.STACK_NAMESPACE_LABEL, stackName), false, 1, null, null, List.of()));
+            }
+            return;
+        }
         for (String name : StackNames.SERVICES) {
             boolean global = name.equals(StackNames.WORKER) && workerReplicas == 0;
             services.add(new ServiceInfo("id-" + name, stackName + "_" + name,

@@ -22,7 +22,7 @@ class PreflightTest {
         assertThat(plan.initSwarm()).isFalse();
         assertThat(plan.labelsToAdd()).containsOnlyKeys("n1");
         assertThat(plan.labelsToAdd().get("n1")).containsEntry(StackNames.HEAD_LABEL, "true")
-                .containsEntry(StackNames.WORKER_LABEL, "true");
+                .containsEntry(StackNames.USER_LABEL, "true").containsEntry(StackNames.WORKER_LABEL, "true");
         assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("single host").contains("head too"));
         assertThat(plan.imageIds()).containsEntry("cluster", "sha256:cluster");
     }
@@ -30,9 +30,10 @@ class PreflightTest {
     @Test
     void existingLabelsAreKept() throws Exception {
         engine.nodes.set(0, FakeEngine.node("n1", "vm", true, Map.of(StackNames.HEAD_LABEL, "true")));
-        engine.nodes.add(FakeEngine.node("n22", "w1", false, Map.of(StackNames.WORKER_LABEL, "true")));
+        engine.nodes.add(FakeEngine.node("n22", "w1", false, Map.of(StackNames.WORKER_LABEL, "true",
+                StackNames.USER_LABEL, "true")));
         Preflight.Plan plan = check();
-        assertThat(plan.labelsToAdd()).isEmpty();
+        assertThat(plan.labelsToAdd()).as("the user node goes where the admin labelled it").isEmpty();
         assertThat(plan.headNodeId()).isEqualTo("n1");
     }
 

@@ -18,6 +18,7 @@ import io.github.cfiddlecluster.slurm.CommandRunner;
 import io.github.cfiddlecluster.slurm.SlurmCommands;
 import io.github.cfiddlecluster.slurm.SlurmNode;
 import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.it.OperatorMaven.Run;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -43,7 +44,8 @@ import org.testcontainers.DockerClientFactory;
 @TestMethodOrder(OrderAnnotation.class)
 class DeployIT {
     private static final String STACK = "cfit";
-    private static final Path PROJECT = Path.of(System.getProperty("cfiddle.projectRoot", "..")).toAbsolutePath().normalize();
+    private static final Path PROJECT = OperatorMaven.PROJECT;
+    private static final OperatorMaven OPERATOR = new OperatorMaven(STACK);
     private static final DockerClient DOCKER = DockerClientFactory.instance().client();
     private static final String STUDENT = CfiddleCluster.STUDENT;
     private static final String PASSWORD = "first-" + Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -84,7 +86,7 @@ class DeployIT {
         Path plainText = Files.writeString(passwordsFile.resolveSibling("plain"), STUDENT + ":" + PASSWORD + "\n");
         Run refused = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.passwordsFile=" + plainText);
         assertFailsCreatingNothing(refused, plainText + " line 1");
-        assertThat(refused.output).contains("not a crypt hash").doesNotContain(PASSWORD);
+        assertThat(refused.output()).contains("not a crypt hash").doesNotContain(PASSWORD);
         try (ServerSocket taken = new ServerSocket(0)) {
             assertFailsCreatingNothing(deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.port=" + taken.getLocalPort()),
                     String.valueOf(taken.getLocalPort()));
@@ -96,8 +98,8 @@ class DeployIT {
     void deployWaitsUntilTheClusterRunsExperiments() {
         Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
 
-        assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("is ready").contains("JupyterHub: " + hubUrl() + "/")
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("is ready").contains("JupyterHub: " + hubUrl() + "/")
                 .doesNotContain("token=").doesNotContain(PASSWORD).doesNotContain("$6$");
         student = HubSession.logIn(hubUrl(), STUDENT, PASSWORD);
         student.startServer();
@@ -116,7 +118,7 @@ class DeployIT {
                         .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
 
         // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job
-        assertThat(run.output).contains("Dashboard: " + hubUrl() + "/services/dashboard/");
+        assertThat(run.output()).contains("Dashboard: " + hubUrl() + "/services/dashboard/");
         assertThat(student.get("/services/dashboard/").statusCode()).as("the dashboard's page, after the hub's OAuth")
                 .isEqualTo(200);
         String overview = await("the student's experiment in the dashboard").atMost(Duration.ofSeconds(60))
@@ -132,17 +134,17 @@ class DeployIT {
 
         Run run = deploy("-Dcfiddle.workers=2");
 
-        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(runningTaskIds()).isEqualTo(before);
     }
 
     @Test
     @Order(4)
     void workersJoinAndLeaveSlurmWhenScaled() {
-        assertThat(deploy("-Dcfiddle.workers=3").exitCode).isZero();
+        assertThat(deploy("-Dcfiddle.workers=3").exitCode()).isZero();
         assertThat(slurmNodes()).hasSize(3).hasEntrySatisfying("worker-3", n -> assertThat(n.idle()).as(n.describe()).isTrue());
 
-        assertThat(deploy("-Dcfiddle.workers=2").exitCode).isZero();
+        assertThat(deploy("-Dcfiddle.workers=2").exitCode()).isZero();
         await("worker-3 gone from Slurm and its container stopped").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> !slurmNodes().containsKey("worker-3") && workerContainers().stream().noneMatch(
@@ -182,7 +184,7 @@ class DeployIT {
 
         Run run = deploy("-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
 
-        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(taskContainer("user")).as("the user node restarted with the new passwords").isNotEqualTo(userTask);
         assertThat(student.get("/hub/home").uri().getPath()).as("the hub's cookie secret and database were kept")
                 .isEqualTo("/hub/home");
@@ -196,8 +198,8 @@ class DeployIT {
         student.startServer();
         Run run = mvn("cfiddle:status");
 
-        assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("worker-1").contains("idle").contains("slurmctld").contains("Queue").contains("student:")
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("worker-1").contains("idle").contains("slurmctld").contains("Queue").contains("student:")
                 .contains("Notebook servers per user").containsPattern("student\\s+up ");
     }
 
@@ -206,7 +208,7 @@ class DeployIT {
     void undeployRemovesTheServicesAndKeepsTheData() {
         Run run = mvn("cfiddle:undeploy");
 
-        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(stackServices()).isEmpty();
         assertThat(DOCKER.listVolumesCmd().exec().getVolumes()).extracting(v -> v.getName())
                 .contains(STACK + "_homes", STACK + "_db-data", STACK + "_slurmctld-state");
@@ -215,8 +217,8 @@ class DeployIT {
     }
 
     private static void assertFailsCreatingNothing(Run run, String explanation) {
-        assertThat(run.exitCode).as(run.output).isNotZero();
-        assertThat(run.output).contains(explanation);
+        assertThat(run.exitCode()).as(run.output()).isNotZero();
+        assertThat(run.output()).contains(explanation);
         assertThat(stackServices()).as("services after a refused deploy").isEmpty();
         if (swarmState() == LocalNodeState.ACTIVE) {
             assertThat(DOCKER.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
@@ -234,50 +236,7 @@ class DeployIT {
 
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
     private static Run mvn(String goal, String... settings) {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-B", goal,
-                "-f", PROJECT.resolve("pom.xml").toString(),
-                "-s", buildRepositoryMirror().toString(),
-                "-Dcfiddle.stackName=" + STACK, "-Dcfiddle.timeout=240",
-                // The images and the plugin this build made, wherever this build keeps them.
-                "-Dcfiddle.image.prefix=" + System.getProperty("cfiddle.image.prefix", "cfiddle-cluster"),
-                "-Dmaven.repo.local=" + System.getProperty("cfiddle.localRepository", System.getProperty("user.home") + "/.m2/repository")));
-        command.addAll(List.of(settings));
-        Run run;
-        try {
-            CommandRunner.Result result = CommandRunner.run(command, Map.of(), Duration.ofMinutes(6));
-            run = new Run(result.exitCode(), result.output());
-        } catch (CommandRunner.TimedOut e) {
-            run = new Run(-1, e.output() + "\n(" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        System.out.println("== ./mvnw " + goal + " " + String.join(" ", settings) + " -> exit " + run.exitCode
-                + "\n" + run.output.lines().filter(l -> l.contains("[INFO]") && !l.contains("---") || l.contains("ERROR"))
-                .reduce("", (x, y) -> x + y + "\n"));
-        return run;
-    }
-
-    /**
-     * Maven settings under which everything the plugin under test needs besides itself comes from this build's own
-     * local repository (as maven-invoker-plugin's integration tests do): no network, and nothing installed by hand.
-     */
-    private static Path buildRepositoryMirror() {
-        Path settings = PROJECT.resolve("integration-tests/target/deploy-it-settings.xml");
-        String repository = Path.of(System.getProperty("cfiddle.buildRepository",
-                System.getProperty("user.home") + "/.m2/repository")).toUri().toString();
-        try {
-            Files.writeString(settings, "<settings><mirrors><mirror><id>this-build</id><mirrorOf>*</mirrorOf><url>"
-                    + repository + "</url></mirror></mirrors></settings>\n");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return settings;
-    }
-
-    private record Run(int exitCode, String output) {
+        return OPERATOR.run(goal, settings);
     }
 
     private static LocalNodeState swarmState() {

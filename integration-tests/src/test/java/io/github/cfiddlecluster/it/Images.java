@@ -8,6 +8,7 @@ public final class Images {
     public static final DockerImageName USER = named("cfiddle.image.user", "cfiddle-cluster/user:latest");
     public static final DockerImageName SANDBOX = named("cfiddle.image.sandbox", "cfiddle-cluster/sandbox:latest");
     public static final DockerImageName DASHBOARD = named("cfiddle.image.dashboard", "cfiddle-cluster/dashboard:latest");
+    public static final DockerImageName REGISTRY = named("cfiddle.image.registry", "cfiddle-cluster/registry:latest");
 
     private Images() {
     }

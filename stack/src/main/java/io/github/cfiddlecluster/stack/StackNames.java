@@ -37,9 +37,16 @@ public final class StackNames {
     public static final String USERS_CONFIG = "users";
     public static final String USERS_FILE_TARGET = "/etc/cfiddle/users";
 
+    /** The registry a multi-host cluster brings: its stack's services (see {@link #registryStackName}). */
+    public static final String REGISTRY = "registry";
+    public static final String REGISTRY_MIRROR = "mirror";
+    public static final List<String> REGISTRY_SERVICES = List.of(REGISTRY, REGISTRY_MIRROR);
+
     /** Node labels the placement constraints use. */
     public static final String HEAD_LABEL = "cfiddle.head";
     public static final String WORKER_LABEL = "cfiddle.worker";
+    /** Where the user node (JupyterHub, the students' homes) runs: the head node unless the admin labels another. */
+    public static final String USER_LABEL = "cfiddle.user";
 
     /** Label docker stack deploy puts on everything it creates (and docker stack rm removes). */
     public static final String STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
@@ -55,6 +62,11 @@ public final class StackNames {
 
     public static String serviceName(String stack, String service) {
         return stack + "_" + service;
+    }
+
+    /** The stack of the registry a cluster brings: deployed, filled and removed with the cluster's own. */
+    public static String registryStackName(String stack) {
+        return stack + "-registry";
     }
 
     public static String secretName(String stack, String secret) {

@@ -177,10 +177,12 @@ class StackRendererTest {
     @Test
     void headServicesArePinnedToTheHeadNode() {
         Map<String, Object> services = at(rendered(settings().build()), "services");
-        for (String name : List.of("db", "slurmdbd", "slurmctld", "user", "dashboard")) {
+        for (String name : List.of("db", "slurmdbd", "slurmctld", "dashboard")) {
             assertThat(at(services, name, "deploy", "placement").get("constraints")).as(name)
                     .isEqualTo(List.of("node.labels.cfiddle.head == true"));
         }
+        assertThat(at(services, "user", "deploy", "placement").get("constraints")).as("the user node, where the admin says")
+                .isEqualTo(List.of("node.labels.cfiddle.user == true"));
     }
 
     @Test
