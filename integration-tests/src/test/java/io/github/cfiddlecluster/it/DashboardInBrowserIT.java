@@ -22,9 +22,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -36,8 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @org.junit.jupiter.api.extension.ExtendWith(DashboardLogOnFailure.class)
 class DashboardInBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration DEADLINE = Duration.ofSeconds(90);
 
@@ -46,17 +41,8 @@ class DashboardInBrowserIT {
 
     @BeforeEach
     void startTheBrowserAndLogIn() {
-        assertThat(CHROMIUM).as("the browser test needs Debian's chromium and chromium-driver:"
-                + " apt-get install chromium chromium-driver (.ci/run installs them)").isExecutable();
-        assertThat(CHROMEDRIVER).as("apt-get install chromium-driver").isExecutable();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-                options);
-        browser.get(cluster.hubUrl() + "/hub/login");
-        browser.findElement(By.id("username_input")).sendKeys(CAROL);
-        browser.findElement(By.id("password_input")).sendKeys(cluster.password(CAROL));
-        browser.findElement(By.id("login_submit")).click();
+        browser = Browsers.headlessChromium("1280,1000");
+        Browsers.logInAtHub(browser, cluster, CAROL);
         new WebDriverWait(browser, DEADLINE).until(ExpectedConditions.urlContains("/user/" + CAROL + "/"));
     }
 

@@ -16,9 +16,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -27,8 +24,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * example notebook, runs all cells and sees the plot. The last screen is kept in target/screenshots.
  */
 class ExampleNotebookInBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOT = Path.of("target", "screenshots", "example-notebook.png");
     private static final Duration SERVER_DEADLINE = Duration.ofMinutes(2);
     private static final Duration RUN_ALL_DEADLINE = Duration.ofMinutes(4);
@@ -38,13 +33,7 @@ class ExampleNotebookInBrowserIT {
 
     @BeforeEach
     void startTheBrowser() {
-        assertThat(CHROMIUM).as("the browser test needs Debian's chromium and chromium-driver:"
-                + " apt-get install chromium chromium-driver (.ci/run installs them)").isExecutable();
-        assertThat(CHROMEDRIVER).as("apt-get install chromium-driver").isExecutable();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2400");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-                options);
+        browser = Browsers.headlessChromium("1280,2400");
     }
 
     @AfterEach
@@ -59,10 +48,7 @@ class ExampleNotebookInBrowserIT {
 
     @Test
     void aStudentRunsTheExampleNotebookAndSeesThePlot() {
-        browser.get(cluster.hubUrl() + "/hub/login");
-        browser.findElement(By.id("username_input")).sendKeys(CAROL);
-        browser.findElement(By.id("password_input")).sendKeys(cluster.password(CAROL));
-        browser.findElement(By.id("login_submit")).click();
+        Browsers.logInAtHub(browser, cluster, CAROL);
         new WebDriverWait(browser, SERVER_DEADLINE).until(ExpectedConditions.urlContains("/user/" + CAROL + "/tree"));
 
         browser.get(cluster.hubUrl() + "/user/" + CAROL + "/notebooks/" + ExampleNotebook.PATH);
