@@ -35,6 +35,12 @@ public final class OneShot {
         return this;
     }
 
+    /** A file of the tests' resources (e.g. experiments/NAME.py), readable by everyone at PATH. */
+    public OneShot withResource(String resource, String path) {
+        container.withCopyToContainer(org.testcontainers.utility.MountableFile.forClasspathResource(resource, 0644), path);
+        return this;
+    }
+
     public OneShot withBind(java.nio.file.Path hostPath, String containerPath) {
         container.withFileSystemBind(hostPath.toString(), containerPath, org.testcontainers.containers.BindMode.READ_WRITE);
         return this;
