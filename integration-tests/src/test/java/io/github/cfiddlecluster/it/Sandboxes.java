@@ -78,6 +78,8 @@ final class Sandboxes {
 
     static final class Starts implements AutoCloseable {
         private final Map<String, Start> byHostname = new ConcurrentHashMap<>();
+        /** When each container (by hostname) was created, started, renamed (claimed), died and was destroyed. */
+        private final Map<String, Map<String, Long>> eventNanos = new ConcurrentHashMap<>();
         private final ResultCallback.Adapter<Event> subscription;
 
         private Starts(CfiddleCluster cluster) {
@@ -85,17 +87,23 @@ final class Sandboxes {
             // and the subscription taking effect.
             String since = Long.toString(Instant.now().getEpochSecond() - 1);
             subscription = DockerClientFactory.instance().client().eventsCmd()
-                    .withEventTypeFilter(EventType.CONTAINER).withEventFilter("start", "rename")
+                    .withEventTypeFilter(EventType.CONTAINER)
+                    .withEventFilter("create", "start", "rename", "die", "destroy")
                     .withLabelFilter(Map.of(CLUSTER_LABEL, cluster.clusterName())).withSince(since)
                     .exec(new ResultCallback.Adapter<>() {
                         @Override
-                        public void onNext(Event started) {
-                            Map<String, String> attributes = started.getActor().getAttributes();
+                        public void onNext(Event event) {
+                            String hostname = event.getActor().getId().substring(0, HOSTNAME_LENGTH);
+                            eventNanos.computeIfAbsent(hostname, h -> new ConcurrentHashMap<>())
+                                    .putIfAbsent(event.getAction(), event.getTimeNano());
+                            if (!"start".equals(event.getAction()) && !"rename".equals(event.getAction())) {
+                                return;
+                            }
+                            Map<String, String> attributes = event.getActor().getAttributes();
                             Matcher job = JOB_IN_NAME.matcher(attributes.getOrDefault("name", ""));
                             if (job.find()) {
-                                byHostname.put(started.getActor().getId().substring(0, HOSTNAME_LENGTH),
-                                        new Start(attributes.get(NODE_LABEL), job.group(1),
-                                                "rename".equals(started.getAction())));
+                                byHostname.put(hostname, new Start(attributes.get(NODE_LABEL), job.group(1),
+                                                "rename".equals(event.getAction())));
                             }
                         }
                     });
@@ -107,6 +115,11 @@ final class Sandboxes {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> byHostname.keySet().containsAll(hostnames));
             return hostnames.stream().distinct().collect(Collectors.toMap(h -> h, byHostname::get));
+        }
+
+        /** When the engine saw ACTION (create, start, rename, die, destroy) happen to this sandbox, if it did. */
+        Optional<Long> nanos(String hostname, String action) {
+            return Optional.ofNullable(eventNanos.getOrDefault(hostname, Map.of()).get(action));
         }
 
         @Override
