@@ -43,9 +43,9 @@ def test_a_leftover_of_its_name_is_replaced(launch, engine):
 
 
 def test_a_refusal_is_logged_and_leaves_nothing(launch, engine):
-    engine["answers"] = {CREATE: [(404, {"message": "No such image: sandbox"})]}
+    engine["answers"] = {CREATE: [(400, {"message": "invalid seccomp profile"})]}
     launch.start_warm(CONF, "worker3")
-    assert engine["logged"] == ["could not start a warm sandbox on worker3 (404: No such image: sandbox); "
+    assert engine["logged"] == ["could not start a warm sandbox on worker3 (400: invalid seccomp profile); "
                                 "jobs will start cold"]
     assert engine["removed"] == [WARM]
 
@@ -56,3 +56,11 @@ def test_a_sandbox_that_does_not_start_is_logged_and_removed(launch, engine):
     assert engine["logged"] == ["could not start a warm sandbox on worker3 (500: OCI runtime create failed; x); "
                                 "jobs will start cold"]
     assert engine["removed"] == [WARM]
+
+
+def test_a_missing_sandbox_image_is_named_with_what_to_do(launch, engine):
+    engine["answers"] = {CREATE: [(404, {"message": "No such image: sandbox"})]}
+    launch.start_warm(dict(CONF, SANDBOX_IMAGE="sandbox"), "worker3")
+    assert engine["logged"] == ["could not start a warm sandbox on worker3 (404: No such image: sandbox: the sandbox "
+                                "image sandbox is not on this host's engine any more; restart this worker, which "
+                                "pulls it); jobs will start cold"]
