@@ -54,6 +54,8 @@ public final class CfiddleCluster implements Startable {
     public static final int STUDENT_UID = 1000;
     private static final String SCRIPTS_DIR = "/opt/cfiddle-tests";
     private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
+    /** Every node image's one definition of ready (node/healthcheck), which its HEALTHCHECK runs. */
+    private static final String HEALTHCHECK = "/usr/local/lib/cfiddle-cluster/healthcheck";
 
     /** A test cluster's name: this prefix and 8 random hex digits (DeployIT's stack is "cfit"). */
     private static final String NAME_PREFIX = "cfit-";
@@ -200,9 +202,12 @@ public final class CfiddleCluster implements Startable {
         LOG.info("cfiddle cluster with {} workers ready in {} ms", workerCount, (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** Ready means what it means in the stack: the image's healthcheck (node/healthcheck) for the node's role. */
+    /**
+     * Ready means what it means in the stack: the image's healthcheck (node/healthcheck) for the node's role passes.
+     * Run here every second until it does, rather than waiting for Docker's own check, which comes rarely.
+     */
     private static WaitStrategy ready() {
-        return Wait.forHealthcheck().withStartupTimeout(READY_DEADLINE);
+        return Wait.forSuccessfulCommand(HEALTHCHECK).withStartupTimeout(READY_DEADLINE);
     }
 
     private GenericContainer<?> node(Network on, String hostname, String role) {
