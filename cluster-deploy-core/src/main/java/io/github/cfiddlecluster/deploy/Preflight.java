@@ -108,13 +108,8 @@ public final class Preflight {
             SwarmEngine.NodeInfo self = nodes.stream().filter(n -> n.id().equals(info.nodeId())).findFirst()
                     .orElseThrow(() -> new DeployException.EngineError("this engine's node " + info.nodeId()
                             + " is not in the swarm's node list", null));
-            List<SwarmEngine.NodeInfo> heads = nodes.stream().filter(n -> n.labelled(StackNames.HEAD_LABEL))
-                    .collect(Collectors.toList());
-            if (heads.size() > 1) {
-                throw new DeployException.InvalidConfiguration(List.of("several nodes are labelled " + StackNames.HEAD_LABEL
-                        + "=true (" + hostnames(heads) + "); the head services keep their volumes on one node: remove the label"
-                        + " from all but one"));
-            }
+            List<SwarmEngine.NodeInfo> heads = atMostOneLabelled(nodes, StackNames.HEAD_LABEL,
+                    "the head services keep their volumes on one node");
             SwarmEngine.NodeInfo head = heads.isEmpty() ? self : heads.get(0);
             if (heads.isEmpty()) {
                 labelsToAdd.computeIfAbsent(self.id(), k -> new LinkedHashMap<>()).put(StackNames.HEAD_LABEL, "true");
@@ -125,13 +120,8 @@ public final class Preflight {
                         + " (labelled " + StackNames.HEAD_LABEL + "=true) is " + head.state() + "/" + head.availability()));
             }
             headNodeId = head.id();
-            List<SwarmEngine.NodeInfo> userNodes = nodes.stream().filter(n -> n.labelled(StackNames.USER_LABEL))
-                    .collect(Collectors.toList());
-            if (userNodes.size() > 1) {
-                throw new DeployException.InvalidConfiguration(List.of("several nodes are labelled " + StackNames.USER_LABEL
-                        + "=true (" + hostnames(userNodes) + "); the user node keeps the students' homes on one node: remove"
-                        + " the label from all but one"));
-            }
+            List<SwarmEngine.NodeInfo> userNodes = atMostOneLabelled(nodes, StackNames.USER_LABEL,
+                    "the user node keeps the students' homes on one node");
             if (userNodes.isEmpty()) {
                 labelsToAdd.computeIfAbsent(head.id(), k -> new LinkedHashMap<>()).put(StackNames.USER_LABEL, "true");
                 notes.add("node " + head.hostname() + " (the head) is labelled " + StackNames.USER_LABEL + "=true: it runs the"
@@ -164,6 +154,17 @@ public final class Preflight {
                     + " its CPUs, so their timings are not independent");
         }
         return new Plan(info, initSwarm, imageIds, labelsToAdd, headNodeId, notes);
+    }
+
+    /** The nodes labelled LABEL=true: none or one, since what runs there keeps its volumes on that node (WHY). */
+    private static List<SwarmEngine.NodeInfo> atMostOneLabelled(List<SwarmEngine.NodeInfo> nodes, String label, String why)
+            throws DeployException {
+        List<SwarmEngine.NodeInfo> labelled = nodes.stream().filter(n -> n.labelled(label)).collect(Collectors.toList());
+        if (labelled.size() > 1) {
+            throw new DeployException.InvalidConfiguration(List.of("several nodes are labelled " + label + "=true ("
+                    + hostnames(labelled) + "); " + why + ": remove the label from all but one"));
+        }
+        return labelled;
     }
 
     private static String hostnames(List<SwarmEngine.NodeInfo> nodes) {

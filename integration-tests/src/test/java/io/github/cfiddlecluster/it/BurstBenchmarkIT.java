@@ -58,7 +58,7 @@ class BurstBenchmarkIT {
             Map<BusyRun, Long> submitted = new LinkedHashMap<>();
             long wrongResults = 0;
             double userNodeCpu = 0;
-            Map<String, Sandboxes.Start> sandboxOf;
+            Map<String, List<BusyRun>> byWorker;
             Map<String, Object> gapProfile;
             try (Sandboxes.Starts starts = Sandboxes.recordStarts(cluster)) {
                 cluster.userNodeExec("root", "touch", BARRIER + "/go");
@@ -76,8 +76,11 @@ class BurstBenchmarkIT {
                     }
                     runs.addAll(own);
                 }
-                sandboxOf = starts.awaitAll(runs.stream().map(BusyRun::sandboxHostname).toList());
-                gapProfile = gapProfile(runs, sandboxOf, starts);
+                Map<String, Sandboxes.Start> sandboxOf = starts.awaitAll(runs.stream().map(BusyRun::sandboxHostname).toList());
+                // Each worker's experiments in the order they ran.
+                byWorker = runs.stream().sorted(Comparator.comparingLong(BusyRun::startedNanos))
+                        .collect(Collectors.groupingBy(r -> sandboxOf.get(r.sandboxHostname()).node()));
+                gapProfile = gapProfile(byWorker, starts);
             }
 
             long first = submitted.values().stream().mapToLong(Long::longValue).min().orElseThrow();
@@ -85,8 +88,6 @@ class BurstBenchmarkIT {
             double makespan = (last - first) / 1e9;
             double ideal = (double) STUDENTS * EXPERIMENTS * MILLIS / 1000 / WORKERS;
             List<Double> waits = runs.stream().map(r -> (r.startedNanos() - submitted.get(r)) / 1e9).sorted().toList();
-            Map<String, List<BusyRun>> byWorker = runs.stream()
-                    .collect(Collectors.groupingBy(r -> sandboxOf.get(r.sandboxHostname()).node()));
             long overlaps = byWorker.values().stream().mapToLong(BurstBenchmarkIT::overlappingPairs).sum();
             long reusedSandboxes = runs.size() - runs.stream().map(BusyRun::sandboxHostname).distinct().count();
 
@@ -124,16 +125,13 @@ class BurstBenchmarkIT {
      * out), the epilog creates and starts the next warm one, the next job claims it (renames it), its experiment
      * starts. Pairs whose second experiment started cold are left out.
      */
-    private static Map<String, Object> gapProfile(List<BusyRun> runs, Map<String, Sandboxes.Start> sandboxOf,
-            Sandboxes.Starts events) {
+    private static Map<String, Object> gapProfile(Map<String, List<BusyRun>> byWorker, Sandboxes.Starts events) {
         String[] steps = {"results_out_sandbox_ends", "job_end_to_warm_create", "warm_create_to_start",
                 "warm_start_to_claim", "claim_to_experiment_start", "total"};
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         for (String step : steps) {
             seconds.put(step, new ArrayList<>());
         }
-        Map<String, List<BusyRun>> byWorker = runs.stream().sorted(Comparator.comparingLong(BusyRun::startedNanos))
-                .collect(Collectors.groupingBy(r -> sandboxOf.get(r.sandboxHostname()).node()));
         for (List<BusyRun> onWorker : byWorker.values()) {
             for (int i = 1; i < onWorker.size(); i++) {
                 BusyRun first = onWorker.get(i - 1);
