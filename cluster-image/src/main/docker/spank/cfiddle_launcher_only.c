@@ -1,14 +1,18 @@
 /*
- * cfiddle_launcher_only: a SPANK plugin that lets a job step run exactly one command on a worker, the sandbox
- * launcher ("/usr/bin/sudo -n /usr/local/sbin/cfiddle-launch"), unless the job's user is an admin.
+ * cfiddle_launcher_only: a SPANK plugin that lets a student's job step run exactly one program on a worker, the
+ * sandbox launcher ("/usr/bin/sudo -n /usr/local/sbin/cfiddle-launch"), and nothing else: not a program of their
+ * choice, not a --task-prolog or --task-epilog, nothing that their environment could steer. Admins' steps are not
+ * limited. It acts in slurmstepd on the worker (remote context), whatever client submitted the step, since a
+ * student controls every client-side check (the clear refusals on the user node are cli_filter.lua's).
  *
- * Where it acts, and why there:
- *   remote (slurmstepd on the worker), slurm_spank_task_init: the enforcement, in each task's child before it
- *     executes anything the user chose (the task, a --task-prolog). It covers srun steps, steps inside salloc,
- *     and sbatch's batch script alike, whatever client submitted them.
- *   local (srun) and allocator (salloc, sbatch) on the submit host: an early, friendly refusal, so that a student
- *     who types srun or sbatch is told what to do instead of waiting for a worker. Not a security boundary (a
- *     student controls the client), only a courtesy.
+ *   slurm_spank_user_init     the step's environment is emptied, so no variable the student set (BASH_ENV,
+ *                             LD_PRELOAD, ...) reaches anything slurmstepd starts.
+ *   slurm_spank_task_init     each task's child, before slurmstepd would run a --task-prolog and the task: it
+ *                             executes the launcher (empty environment) or refuses. Earlier hooks cannot stop a
+ *                             task in Slurm 22.05 (slurmstepd forks and executes it even when they fail).
+ *   slurm_spank_task_post_fork  once every task is forked: slurmstepd may execute no program any more (seccomp),
+ *                             so the step's --task-epilog, which slurmstepd runs as the student after each task,
+ *                             never starts. The tasks, forked before, still execute the launcher.
  *
  * plugstack.conf arguments: launcher=PATH sudo=PATH admin_uids=UID,UID,...
  */
@@ -17,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <seccomp.h>
+#include <signal.h>
 #include <slurm/spank.h>
 
 SPANK_PLUGIN(cfiddle_launcher_only, 1);
@@ -91,28 +97,6 @@ static int step_is_allowed(spank_t sp)
     return spank_get_item(sp, S_JOB_ARGV, &argc, &argv) == ESPANK_SUCCESS && is_launcher(argc, argv);
 }
 
-/* sbatch and salloc on the submit host. */
-int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
-{
-    int rc = parse_args(ac, av);
-    if (rc != ESPANK_SUCCESS || spank_context() != S_CTX_ALLOCATOR || is_admin(getuid())) {
-        return rc;
-    }
-    slurm_error(MESSAGE);
-    return ESPANK_ERROR;
-}
-
-/* srun on the submit host, once it knows the command it will launch. */
-int slurm_spank_local_user_init(spank_t sp, int ac, char **av)
-{
-    int rc = parse_args(ac, av);
-    if (rc != ESPANK_SUCCESS || step_is_allowed(sp)) {
-        return rc;
-    }
-    slurm_error(MESSAGE);
-    return ESPANK_ERROR;
-}
-
 /* Each task's child process on the worker, as the job's user, with the step's input and output in place, just
  * before slurmstepd would run the user's --task-prolog and execute the task. A student's task goes no further:
  * the launcher is executed from here with an empty environment (so no user-chosen program, task prolog or
@@ -138,4 +122,77 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
     execve(sudo_path, argv, envp);
     dprintf(STDERR_FILENO, "cfiddle_launcher_only: cannot execute %s: %s\n", sudo_path, strerror(errno));
     _exit(126);
+}
+
+static int job_is_admins(spank_t sp, int ac, char **av)
+{
+    uid_t uid;
+    return parse_args(ac, av) == ESPANK_SUCCESS && spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS
+           && is_admin(uid);
+}
+
+/* slurmstepd, before any task is forked: the step's environment (what srun exported) is emptied. */
+int slurm_spank_user_init(spank_t sp, int ac, char **av)
+{
+    char **env = NULL;
+    if (spank_context() != S_CTX_REMOTE || job_is_admins(sp, ac, av)) {
+        return ESPANK_SUCCESS;
+    }
+    if (spank_get_item(sp, S_JOB_ENV, &env) != ESPANK_SUCCESS || env == NULL) {
+        slurm_error("cfiddle_launcher_only: cannot read the step's environment");
+        return ESPANK_ERROR;
+    }
+    /* Names first: unsetting edits the very array being read. */
+    int count = 0;
+    while (env[count] != NULL) {
+        count++;
+    }
+    char **names = calloc(count + 1, sizeof(char *));
+    if (names == NULL) {
+        return ESPANK_ERROR;
+    }
+    for (int i = 0; i < count; i++) {
+        names[i] = strndup(env[i], strcspn(env[i], "="));
+    }
+    int rc = ESPANK_SUCCESS;
+    for (int i = 0; i < count; i++) {
+        if (names[i] == NULL || spank_unsetenv(sp, names[i]) != ESPANK_SUCCESS) {
+            rc = ESPANK_ERROR;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (rc != ESPANK_SUCCESS) {
+        slurm_error("cfiddle_launcher_only: cannot empty the step's environment");
+    }
+    return rc;
+}
+
+/* slurmstepd (root), after each task's fork, before the tasks are let go: from the first call on, no thread of
+ * slurmstepd, nor anything it forks later, can execute a program. A step that cannot be locked down so is ended. */
+int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
+{
+    static int locked;
+    if (locked || job_is_admins(sp, ac, av)) {
+        return ESPANK_SUCCESS;
+    }
+    int rc = -1;
+    scmp_filter_ctx filter = seccomp_init(SCMP_ACT_ALLOW);
+    if (filter != NULL && seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execve), 0) == 0
+        && seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execveat), 0) == 0
+        && seccomp_attr_set(filter, SCMP_FLTATR_CTL_TSYNC, 1) == 0) {
+        rc = seccomp_load(filter);
+    }
+    seccomp_release(filter);
+    if (rc != 0) {
+        pid_t pid;
+        slurm_error("cfiddle_launcher_only: cannot stop slurmstepd from executing programs (%s): ending the step",
+                    strerror(rc < 0 ? -rc : EINVAL));
+        if (spank_get_item(sp, S_TASK_PID, &pid) == ESPANK_SUCCESS) {
+            kill(pid, SIGKILL);
+        }
+        return ESPANK_ERROR;
+    }
+    locked = 1;
+    return ESPANK_SUCCESS;
 }
