@@ -15,6 +15,7 @@ import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -86,7 +87,10 @@ public final class DashboardServer implements AutoCloseable {
                 config.routes.get(p + name, this::page);
             }
             config.routes.get(p + "oauth_callback", this::oauthCallback);
-            config.routes.get(p + "logout", this::logout);
+            // A POST from this origin only: a link or a page elsewhere (another student's server) cannot log anyone out.
+            config.routes.post(p + "logout", this::logout);
+            config.routes.get(p + "logout", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED)
+                    .result("Log out with the page's Log out button (a POST to " + p + "logout)."));
             config.routes.get(p + "api/overview", ctx -> json(ctx, o -> o));
             config.routes.get(p + "api/workers", ctx -> json(ctx, o -> Map.of("slurm", o.slurm(), "workers", o.workers())));
             config.routes.get(p + "api/queue", ctx -> json(ctx, o -> Map.of("slurm", o.slurm(), "yours", o.yours(), "queue", o.queue())));
@@ -140,6 +144,12 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void logout(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (!fromThisOrigin(origin, ctx.header("Host"))) {
+            ctx.status(HttpStatus.FORBIDDEN).result("A log-out must come from the dashboard's own page (its Origin was "
+                    + origin + "): open " + settings.prefix() + " and use its Log out button.");
+            return;
+        }
         sessions.close(ctx.cookie(SESSION_COOKIE));
         ctx.removeCookie(SESSION_COOKIE, settings.prefix());
         ctx.redirect("/hub/logout");
@@ -150,7 +160,8 @@ public final class DashboardServer implements AutoCloseable {
         noStore(ctx);
         if (viewer.isEmpty()) {
             ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error",
-                    "log in: open " + settings.prefix() + " in a browser, or send a hub token as 'Authorization: token TOKEN'"));
+                    "log in: open " + settings.prefix() + " in a browser, or send a hub token that grants "
+                            + hub.accessScope() + " as 'Authorization: token TOKEN'"));
             return;
         }
         ctx.json(part.apply(Overview.of(monitor.state(), viewer.get(), clock.instant(), settings.userRunningLimit())));
@@ -169,6 +180,18 @@ public final class DashboardServer implements AutoCloseable {
             }
         }
         return user.map(u -> new Viewer(u, settings.admins().contains(u)));
+    }
+
+    /** Whether a browser's Origin header names the host this request was sent to (browsers send one with a POST). */
+    static boolean fromThisOrigin(String origin, String host) {
+        if (origin == null || host == null) {
+            return false;
+        }
+        try {
+            return host.equalsIgnoreCase(URI.create(origin).getRawAuthority());
+        } catch (IllegalArgumentException notAnOrigin) {
+            return false;
+        }
     }
 
     private Cookie cookie(String name, String value, int maxAge) {

@@ -95,8 +95,23 @@ class DashboardServerTest {
         assertThat(overview.at("/yours/0/experiment/id").asLong()).as("alice's running job in the recording").isEqualTo(1);
         assertThat(get("api/queue", null).body()).doesNotContain("bob").doesNotContain("student");
 
-        get("logout", null);
+        assertThat(get("logout", null).statusCode()).as("a link cannot log out").isEqualTo(405);
+        assertThat(postLogout("http://alice.example.org").statusCode()).as("a page of another origin cannot").isEqualTo(403);
+        assertThat(postLogout(null).statusCode()).isEqualTo(403);
+        assertThat(get("api/overview", null).statusCode()).as("still logged in").isEqualTo(200);
+
+        HttpResponse<String> logout = postLogout("http://127.0.0.1:" + dashboard.port());
+        assertThat(logout.statusCode()).isEqualTo(302);
+        assertThat(logout.headers().firstValue("Location")).contains("/hub/logout");
         assertThat(get("api/overview", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void onlyATokenThatGrantsAccessToThisServiceIsAccepted() throws Exception {
+        assertThat(get("api/overview", "alice-token").statusCode()).as("the service's own OAuth token").isEqualTo(200);
+        HttpResponse<String> server = get("api/overview", "alice-server-token");
+        assertThat(server.statusCode()).as("alice's notebook server's token").isEqualTo(401);
+        assertThat(server.body()).contains("access:services!service=dashboard");
     }
 
     @Test
@@ -134,6 +149,16 @@ class DashboardServerTest {
         return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A log-out as the page's button sends it, from the given origin (null: no Origin header). */
+    private HttpResponse<String> postLogout(String origin) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port() + PREFIX + "logout"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static Map<String, String> query(String location) {
         return Arrays.stream(location.substring(location.indexOf('?') + 1).split("&")).map(p -> p.split("=", 2))
                 .collect(Collectors.toMap(p -> p[0], p -> URLDecoder.decode(p[1], StandardCharsets.UTF_8)));
@@ -152,8 +177,14 @@ class DashboardServerTest {
     private void user(HttpExchange exchange) throws IOException {
         String token = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).replace("token ", "");
         switch (token) {
-            case "alice-token" -> answer(exchange, 200, "{\"kind\": \"user\", \"name\": \"alice\"}");
-            case "teacher-token" -> answer(exchange, 200, "{\"kind\": \"user\", \"name\": \"teacher\"}");
+            // The scopes as the hub gives them: the service's OAuth token, a token-page token ("inherit"), and a
+            // notebook server's own token, which opens the server but not this service.
+            case "alice-token" -> answer(exchange, 200, "{\"kind\": \"user\", \"name\": \"alice\", \"scopes\": "
+                    + "[\"access:services!service=dashboard\", \"read:users:name!user=alice\"]}");
+            case "teacher-token" -> answer(exchange, 200, "{\"kind\": \"user\", \"name\": \"teacher\", \"scopes\": "
+                    + "[\"access:services\", \"access:servers!user=teacher\", \"read:users!user=teacher\"]}");
+            case "alice-server-token" -> answer(exchange, 200, "{\"kind\": \"user\", \"name\": \"alice\", \"scopes\": "
+                    + "[\"access:servers!server=alice/\", \"read:users:name!user=alice\", \"users:activity!user=alice\"]}");
             case "service-token" -> answer(exchange, 200, "{\"kind\": \"service\", \"name\": \"dashboard\"}");
             default -> answer(exchange, 403, "{}");
         }

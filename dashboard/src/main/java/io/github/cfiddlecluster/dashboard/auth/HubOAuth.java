@@ -16,16 +16,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * JupyterHub as the dashboard's OAuth 2 provider (JupyterHub 3's service OAuth, as its own {@code HubOAuth} does):
+ * JupyterHub as the dashboard's OAuth 2 provider (JupyterHub 5's service OAuth, as its own {@code HubOAuth} does):
  * the browser is sent to the hub's authorize URL (on the same origin: the hub's proxy forwards
  * {@code /services/dashboard/} here), the hub logs the student in with their cluster account and sends them back
  * with a code, which this class exchanges for a token and the token for the account's name.
  */
 public final class HubOAuth {
+    private static final String ACCESS_ANY_SERVICE = "access:services";
     private final URI hubApi;
     private final String clientId;
     private final String clientSecret;
     private final String redirectPath;
+    private final String accessScope;
     /** HTTP/1.1: Java's default HTTP/2 asks for an h2c upgrade, which the hub's proxy answers by closing. */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,6 +42,7 @@ public final class HubOAuth {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.redirectPath = redirectPath;
+        this.accessScope = "access:services!service=" + clientId.replaceFirst("^service-", "");
     }
 
     /** Where to send the browser (a path on the hub's origin, which is this service's origin too). */
@@ -71,7 +74,11 @@ public final class HubOAuth {
         return token.isEmpty() ? Optional.empty() : userForToken(token);
     }
 
-    /** The account a hub token belongs to (a token from the hub's token page, for scripts); empty if none. */
+    /**
+     * The account a hub token belongs to, if the token grants access to this service: one the hub issued to this
+     * service's OAuth client, or one from the hub's token page that carries the access (for scripts). Empty for
+     * any other token, e.g. a notebook server's own token, which a page in that server can read.
+     */
     public Optional<String> userForToken(String token) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(hubApi.resolve("user"))
                 .timeout(Duration.ofSeconds(10))
@@ -84,7 +91,17 @@ public final class HubOAuth {
         if (!"user".equals(user.path("kind").asText("user")) || user.path("name").asText("").isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(user.get("name").asText());
+        for (JsonNode scope : user.path("scopes")) {
+            if (ACCESS_ANY_SERVICE.equals(scope.asText()) || accessScope.equals(scope.asText())) {
+                return Optional.of(user.get("name").asText());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The scope a token needs here (the hub names a service's OAuth client "service-NAME"). */
+    public String accessScope() {
+        return accessScope;
     }
 
     private static String form(Map<String, String> fields) {
