@@ -5,9 +5,17 @@
 # Spawner: LocalProcessSpawner with the hub as root. The hub is the only root process students can reach, and
 # only over HTTP; each server is started with the student's uid, gid and HOME and an environment holding
 # nothing but its own hub token. SudoSpawner (an unprivileged hub) is not packaged by Debian.
+#
+# One origin per student: the hub is at http://HUB_HOST:PORT/, each student's server at
+# http://NAME.HUB_HOST:PORT/user/NAME/ (JupyterHub's subdomain_host), so a page a student serves from their own
+# server runs in an origin of its own: the browser gives it neither the hub's cookies nor another server's, and
+# cannot read their answers. Cookie-authenticated requests that change anything need the hub's XSRF token (on by
+# default in JupyterHub 5; nothing here turns it off).
 import os
 import pwd
 import subprocess
+
+from jupyterhub.utils import subdomain_hook_idna
 
 from cfiddle_cluster.accounts import read_accounts
 
@@ -15,6 +23,11 @@ c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 STATE_DIR = os.environ.get("JUPYTERHUB_STATE_DIR", "/var/lib/jupyterhub")
 PORT = int(os.environ.get("JUPYTER_PORT", "8888"))
+# The hub's public host name (cfiddle.hubHost): browsers must resolve it and every NAME.HUB_HOST to this node
+# (wildcard DNS; any *.localhost is loopback in browsers, which is why "localhost" works on one machine).
+HUB_HOST = os.environ["CFIDDLE_HUB_HOST"]
+# The port browsers use (the stack publishes the hub's port on the head; a test maps it): part of every origin.
+PUBLIC_PORT = int(os.environ.get("CFIDDLE_HUB_PUBLIC_PORT", PORT))
 IDLE_TIMEOUT = int(os.environ["CFIDDLE_IDLE_TIMEOUT"])  # seconds
 # Processes (and threads) one student may have at once: a fork bomb stops there instead of taking the node.
 PROCESS_LIMIT = int(os.environ["CFIDDLE_STUDENT_PROCESS_LIMIT"])
@@ -23,6 +36,19 @@ USERS_FILE = os.environ.get("CFIDDLE_USERS_FILE", "/etc/cfiddle/users")
 EXAMPLES = "/usr/local/share/cfiddle-cluster/notebooks"
 
 c.JupyterHub.bind_url = f"http://:{PORT}/"
+c.JupyterHub.subdomain_host = f"http://{HUB_HOST}:{PUBLIC_PORT}"
+
+
+def subdomain(name, domain, kind):
+    """Students get NAME.HUB_HOST (JupyterHub's own escaping for names that are not valid host labels); the
+    dashboard, the cluster's own code serving no student content, stays on the hub's origin, where its OAuth
+    login is a same-origin redirect."""
+    if kind == "service":
+        return domain
+    return subdomain_hook_idna(name, domain, kind)
+
+
+c.JupyterHub.subdomain_hook = subdomain
 # In a volume: sessions and the server list survive a redeploy.
 c.JupyterHub.db_url = f"sqlite:///{STATE_DIR}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = f"{STATE_DIR}/jupyterhub_cookie_secret"
@@ -35,7 +61,7 @@ unknown_admins = ADMINS - c.Authenticator.allowed_users
 if unknown_admins:
     raise SystemExit(f"CFIDDLE_ADMINS names {', '.join(sorted(unknown_admins))}, not in {USERS_FILE}")
 # Admins get the admin page and may list users and start or stop their servers, but not open a student's
-# server or make tokens (JupyterHub's own admin role could do both), so they are not made hub admins.
+# server or make tokens (JupyterHub's own admin role can do both), so they are not made hub admins.
 c.JupyterHub.load_roles = [{
     "name": "cfiddle-admin",
     "description": "course admins: the admin page, start and stop servers",
@@ -58,6 +84,8 @@ if DASHBOARD_URL:
         "url": DASHBOARD_URL,
         "api_token": dashboard_token,
         "oauth_client_id": "service-dashboard",
+        # The path the dashboard sends (it lives on the hub's origin, see subdomain above).
+        "oauth_redirect_uri": "/services/dashboard/oauth_callback",
         "oauth_no_confirm": True,
         "display": True,
     }]
@@ -73,14 +101,17 @@ c.PAMAuthenticator.open_sessions = False
 
 # The server starts as the student; prlimit lowers its limits, which everything it starts inherits.
 c.Spawner.cmd = ["prlimit", f"--nproc={PROCESS_LIMIT}", "--core=0", "--", "jupyterhub-singleuser"]
-c.Spawner.default_url = "/tree"
+c.Spawner.default_url = "/lab"
+# A student's ~/.jupyter (and any config path their environment names) is ignored: what the server loads, how
+# it authenticates and what it serves is this file's business only.
+c.Spawner.disable_user_config = True
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
-# Idle servers stop themselves (Debian has no jupyterhub-idle-culler): kernels idle for IDLE_TIMEOUT are culled,
-# and a server with no kernel, no terminal and no request for IDLE_TIMEOUT shuts down (checked every minute).
-# The hub notices within poll_interval.
+# Idle servers stop themselves (jupyter_server's own timers; no culler service to run): kernels idle for
+# IDLE_TIMEOUT are culled, and a server with no kernel, no terminal and no request for IDLE_TIMEOUT shuts down
+# (checked every minute). The hub notices within poll_interval.
 c.Spawner.args = [
-    f"--NotebookApp.shutdown_no_activity_timeout={IDLE_TIMEOUT}",
+    f"--ServerApp.shutdown_no_activity_timeout={IDLE_TIMEOUT}",
     f"--MappingKernelManager.cull_idle_timeout={IDLE_TIMEOUT}",
     f"--MappingKernelManager.cull_interval={max(1, min(IDLE_TIMEOUT, 300))}",
 ]

@@ -151,6 +151,14 @@ public class DeployMojo extends AbstractClusterMojo {
     @Parameter(property = "cfiddle.studentProcessLimit")
     private Integer studentProcessLimit;
 
+    /**
+     * The hub's public host name: students log in at http://HOST:PORT/ and each gets their server at
+     * http://NAME.HOST:PORT/user/NAME/, an origin of their own. Browsers must resolve HOST and every *.HOST to the
+     * user node (wildcard DNS); the default, localhost, works in a browser on that machine.
+     */
+    @Parameter(property = "cfiddle.hubHost")
+    private String hubHost;
+
     /** Where the rendered stack file is written (as STACKNAME-stack.yml). */
     @Parameter(property = "cfiddle.outputDirectory", defaultValue = "${project.build.directory}/cfiddle")
     private File outputDirectory;
@@ -165,7 +173,8 @@ public class DeployMojo extends AbstractClusterMojo {
                 .cluster(c -> c.workers(workers).jupyterPort(port).admins(admins).idleTimeoutSeconds(idleTimeout)
                         .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                         .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
-                        .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit));
+                        .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit)
+                        .hubHost(hubHost));
     }
 
     /** Credentials for the registry from the Maven settings' server of that id (its host[:port]), if there is one. */

@@ -183,13 +183,23 @@ final class Deployment {
                 .orElseThrow(() -> new DeployException.EngineError("node " + id + " is not in the swarm's node list", null));
     }
 
-    /** The hub is published on the user node (labelled {@code cfiddle.user}). */
+    /**
+     * The hub is published on the user node (labelled {@code cfiddle.user}), at its public host name
+     * ({@code cfiddle.hubHost}): the only name it answers logins for, since each student's server is at
+     * NAME.HOST. With the default (localhost) on a user node elsewhere, the URL works only on that node: say so.
+     */
     private String hubUrl(DeployConfig config, boolean headIsLocal) throws DeployException {
-        SwarmEngine.NodeInfo userNode = engine.nodes().stream().filter(n -> n.labelled(StackNames.USER_LABEL))
-                .findFirst().orElse(null);
-        String self = engine.info().nodeId();
-        String host = userNode == null ? (headIsLocal ? "localhost" : "<user node>")
-                : userNode.id().equals(self) ? "localhost" : userNode.address();
+        String host = config.cluster().hubHost();
+        if (host.equals("localhost")) {
+            SwarmEngine.NodeInfo userNode = engine.nodes().stream().filter(n -> n.labelled(StackNames.USER_LABEL))
+                    .findFirst().orElse(null);
+            boolean local = userNode == null ? headIsLocal : userNode.id().equals(engine.info().nodeId());
+            if (!local) {
+                log.warn("the hub's host name is localhost (cfiddle.hubHost): it works only in a browser on the user node"
+                        + (userNode == null ? "" : " (" + userNode.address() + ")") + "; set -Dcfiddle.hubHost to a name"
+                        + " that, with every *.NAME, resolves to it (README: several hosts)");
+            }
+        }
         return "http://" + host + ":" + config.jupyterPort() + "/";
     }
 }

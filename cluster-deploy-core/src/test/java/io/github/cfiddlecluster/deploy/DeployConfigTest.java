@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +118,15 @@ class DeployConfigTest {
         assertThatCode(config::validate).doesNotThrowAnyException();
         assertThatThrownBy(() -> config.toBuilder().cluster(c -> c.admins("teacher,root")).build().validate())
                 .hasMessageContaining("cfiddle.admins names root");
+    }
+
+    @Test
+    void theHubHostIsAHostNameWithoutSchemeOrPort() {
+        for (String bad : List.of("http://hub.example.edu", "hub.example.edu:8888", "hub example", "", "-hub.example.edu")) {
+            assertThatThrownBy(() -> DeployConfig.builder().cluster(c -> c.hubHost(bad)).build().validate()).as(bad)
+                    .hasMessageContaining("cfiddle.hubHost");
+        }
+        DeployConfig.builder().cluster(c -> c.hubHost("hub.example.edu")).build();
     }
 
     @Test

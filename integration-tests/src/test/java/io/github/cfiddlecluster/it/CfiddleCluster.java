@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -24,6 +26,9 @@ import io.github.cfiddlecluster.stack.ClusterSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ExecConfig;
@@ -158,14 +163,21 @@ public final class CfiddleCluster implements Startable {
         for (int i = 1; i <= workerCount; i++) {
             workers.add(worker("worker" + i, mungeKey));
         }
+        // The hub's origins include the port browsers use (http://localhost:PORT, http://NAME.localhost:PORT), so
+        // the hub must know it before it starts: a free host port, bound to the container's 8888.
+        int hubPort = freeHostPort();
         userNode = new GenericContainer<>(Images.USER)
                 .withLabels(TestLabels.ofCluster(clusterName))
                 .withNetwork(network).withNetworkAliases("usernode")
-                .withCreateContainerCmdModifier(cmd -> cmd.withHostName("usernode"))
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withHostName("usernode");
+                    cmd.getHostConfig().withPortBindings(new PortBinding(Ports.Binding.bindPort(hubPort), ExposedPort.tcp(8888)));
+                })
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .withCopyToContainer(Transferable.of(passwordHashes, 0400), "/run/secrets/passwords")
                 .withEnv(nodeSettings.environment())
+                .withEnv("CFIDDLE_HUB_PUBLIC_PORT", Integer.toString(hubPort))
                 .withExposedPorts(8888)
                 .waitingFor(ready());
 
@@ -410,8 +422,17 @@ public final class CfiddleCluster implements Startable {
                         jobs -> jobs.size() >= count && jobs.stream().allMatch(SlurmJob::finished));
     }
 
+    /** The hub as browsers reach it: on localhost (the hub host of the tests), students' servers on NAME.localhost. */
     public String hubUrl() {
-        return "http://" + userNode.getHost() + ":" + userNode.getMappedPort(8888);
+        return "http://" + nodeSettings.hubHost() + ":" + userNode.getMappedPort(8888);
+    }
+
+    private static int freeHostPort() {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on this host for the hub", e);
+        }
     }
 
     /** The account's plain-text password (only this test knows it; the cluster has its hash). */

@@ -80,8 +80,9 @@ class HubIT {
         HubSession teacher = CLUSTER.logIn(TEACHER);
         bob.startServer();
 
-        assertThat(bob.get("/user/" + BOB + "/tree").statusCode()).as("bob's own server").isEqualTo(200);
-        assertThat(alice.get("/user/" + BOB + "/tree").statusCode()).as("alice, logged in, at bob's server")
+        assertThat(bob.get("/user/" + BOB + "/lab").statusCode()).as("bob's own server").isEqualTo(200);
+        // At bob's own origin, as a link to his server would take her: his server sends her to the hub, which refuses.
+        assertThat(alice.getUrl(alice.serverUrl(BOB) + "/lab").statusCode()).as("alice, logged in, at bob's server")
                 .isEqualTo(403);
         for (String api : List.of("/api/contents", "/api/kernels", "/api/sessions")) {
             assertThat(alice.getWithToken(alice.serverUrl(BOB) + api).statusCode())
@@ -89,7 +90,7 @@ class HubIT {
         }
         assertThat(alice.get("/hub/admin").statusCode()).as("alice at the admin page").isEqualTo(403);
         assertThat(teacher.get("/hub/admin").statusCode()).as("the admin at the admin page").isEqualTo(200);
-        assertThat(teacher.get("/user/" + BOB + "/tree").statusCode()).as("the admin at bob's server").isEqualTo(403);
+        assertThat(teacher.getUrl(teacher.serverUrl(BOB) + "/lab").statusCode()).as("the admin at bob's server").isEqualTo(403);
     }
 
     @Test

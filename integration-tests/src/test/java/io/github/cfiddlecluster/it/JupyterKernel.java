@@ -42,10 +42,11 @@ public final class JupyterKernel implements AutoCloseable {
         JsonNode session = send("POST", "/api/sessions", request.toString());
         sessionId = session.get("id").asText();
         String kernelId = session.get("kernel").get("id").asText();
-        socket = http.newWebSocketBuilder()
-                .buildAsync(URI.create(baseUrl.replaceFirst("^http", "ws") + "/api/kernels/" + kernelId
-                        + "/channels?session_id=" + jupyterSession + "&token=" + token), new Collector())
-                .join();
+        URI channels = URI.create(baseUrl.replaceFirst("^http", "ws") + "/api/kernels/" + kernelId
+                + "/channels?session_id=" + jupyterSession);
+        // The token in a header, as for every other call (JupyterHub 5's servers refuse one in the URL here).
+        socket = HubHttp.webSocket(http, channels).header("Authorization", "token " + token)
+                .buildAsync(HubHttp.connectTo(channels), new Collector()).join();
     }
 
     /** A kernel for the notebook at {@code notebookPath} (relative to the server's notebook directory). */
@@ -55,7 +56,7 @@ public final class JupyterKernel implements AutoCloseable {
 
     /** The notebook file as the server serves it. */
     public static JsonNode notebook(String baseUrl, String token, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HubHttp.client().build().send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/contents/" + path + "?content=1"))
+        HttpResponse<String> r = HubHttp.client().build().send(HubHttp.request(URI.create(baseUrl + "/api/contents/" + path + "?content=1"))
                 .header("Authorization", "token " + token).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET /api/contents/" + path + ": HTTP " + r.statusCode() + " " + r.body());
@@ -137,7 +138,7 @@ public final class JupyterKernel implements AutoCloseable {
     }
 
     private JsonNode send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        HttpRequest.Builder request = HubHttp.request(URI.create(baseUrl + path))
                 .header("Authorization", "token " + token)
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

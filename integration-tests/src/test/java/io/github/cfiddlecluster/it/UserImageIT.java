@@ -20,7 +20,7 @@ class UserImageIT {
                 HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> users = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/hub/api/users")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> server = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/user/student/tree")).build(),
+        HttpResponse<String> server = http.send(HttpRequest.newBuilder(URI.create(CLUSTER.hubUrl() + "/user/student/lab")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(users.statusCode()).isEqualTo(403);

@@ -26,6 +26,8 @@ public final class ClusterSettings {
     private static final int MIN_IDLE_TIMEOUT_SECONDS = 10;
     /** A notebook server and its kernel alone need about 40 processes. */
     private static final int MIN_STUDENT_PROCESSES = 64;
+    /** A DNS name (its labels), as browsers must resolve it and NAME.HOST: no scheme, port or path. */
+    private static final Pattern HOST_NAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     private final int workers;
     private final int jupyterPort;
@@ -41,6 +43,7 @@ public final class ClusterSettings {
     private final int userRunningLimit;
     private final int userSubmitLimit;
     private final int studentProcessLimit;
+    private final String hubHost;
 
     private ClusterSettings(Builder b) {
         workers = b.workers;
@@ -56,6 +59,7 @@ public final class ClusterSettings {
         userRunningLimit = b.userRunningLimit;
         userSubmitLimit = b.userSubmitLimit;
         studentProcessLimit = b.studentProcessLimit;
+        hubHost = b.hubHost;
     }
 
     public static Builder builder() {
@@ -91,6 +95,8 @@ public final class ClusterSettings {
     public int userSubmitLimit() { return userSubmitLimit; }
     /** Processes (and threads) one student may have at once on the user node. */
     public int studentProcessLimit() { return studentProcessLimit; }
+    /** The hub's public host name; each student's server is at NAME.HOST (a browser origin of its own). */
+    public String hubHost() { return hubHost; }
 
     /** The settings as the nodes' environment names them (what the stack sets, and the test fixture). */
     public Map<String, String> environment() {
@@ -106,6 +112,7 @@ public final class ClusterSettings {
         env.put("CFIDDLE_ADMINS", String.join(",", admins));
         env.put("CFIDDLE_IDLE_TIMEOUT", Integer.toString(idleTimeoutSeconds));
         env.put("CFIDDLE_STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit));
+        env.put("CFIDDLE_HUB_HOST", hubHost);
         return env;
     }
 
@@ -148,6 +155,10 @@ public final class ClusterSettings {
             problems.add("cfiddle.studentProcessLimit " + studentProcessLimit + " is below " + MIN_STUDENT_PROCESSES
                     + ": a notebook server and its kernel alone need about 40");
         }
+        if (hubHost == null || !HOST_NAME.matcher(hubHost).matches() || hubHost.length() > 200) {
+            problems.add("cfiddle.hubHost '" + hubHost + "' is not a host name (e.g. hub.example.edu, with wildcard DNS"
+                    + " for *.hub.example.edu; no scheme, port or path)");
+        }
         if (idleTimeoutSeconds < MIN_IDLE_TIMEOUT_SECONDS) {
             problems.add("cfiddle.idleTimeout must be at least " + MIN_IDLE_TIMEOUT_SECONDS + " seconds, not " + idleTimeoutSeconds);
         }
@@ -179,6 +190,7 @@ public final class ClusterSettings {
         b.userRunningLimit = userRunningLimit;
         b.userSubmitLimit = userSubmitLimit;
         b.studentProcessLimit = studentProcessLimit;
+        b.hubHost = hubHost;
         return b;
     }
 
@@ -197,6 +209,7 @@ public final class ClusterSettings {
         private int userRunningLimit = number("SLURM_USER_RUNNING_LIMIT");
         private int userSubmitLimit = number("SLURM_USER_SUBMIT_LIMIT");
         private int studentProcessLimit = number("CFIDDLE_STUDENT_PROCESS_LIMIT");
+        private String hubHost = required("CFIDDLE_HUB_HOST");
 
         private Builder() {
         }
@@ -222,6 +235,7 @@ public final class ClusterSettings {
         public Builder userRunningLimit(Integer v) { if (v != null) userRunningLimit = v; return this; }
         public Builder userSubmitLimit(Integer v) { if (v != null) userSubmitLimit = v; return this; }
         public Builder studentProcessLimit(Integer v) { if (v != null) studentProcessLimit = v; return this; }
+        public Builder hubHost(String v) { if (v != null) hubHost = v.trim(); return this; }
 
         public ClusterSettings build() {
             return new ClusterSettings(this);

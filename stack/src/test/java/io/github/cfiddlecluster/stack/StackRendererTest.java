@@ -193,6 +193,15 @@ class StackRendererTest {
     }
 
     @Test
+    void theHubsHostNameAndPublicPortReachTheUserNode() {
+        Map<String, Object> user = at(rendered(settings().cluster(ClusterSettings.builder().jupyterPort(9999)
+                .hubHost("hub.example.edu").build()).build()), "services", "user");
+        assertThat(at(user, "environment")).containsEntry("CFIDDLE_HUB_HOST", "hub.example.edu")
+                .containsEntry("CFIDDLE_HUB_PUBLIC_PORT", "9999");
+        assertThat(at(rendered(settings().build()), "services", "user", "environment")).containsEntry("CFIDDLE_HUB_HOST", "localhost");
+    }
+
+    @Test
     void settingsReachTheEnvironment() {
         Map<String, Object> services = at(rendered(settings().cluster(ClusterSettings.builder().defaultTime("10").maxTime("60").timeLimit("7")
                 .sandboxMemory("512m").sandboxPids(64).build()).build()),
