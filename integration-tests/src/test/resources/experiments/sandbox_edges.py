@@ -1,4 +1,4 @@
-"""One experiment that pushes an edge of the sandbox (flood, memory, killall, orphan), then reports the error the
+"""One experiment that pushes an edge of the sandbox (flood, memory, killall, orphan, forkstorm), then reports the error the
 user got, how long it took and this process's peak memory (the user node must not buffer a flood).
 Usage: sandbox_edges.py KIND N"""
 import resource
@@ -64,6 +64,26 @@ long orphan(long n) {
         _exit(0);
     }
     return n;
+}
+''',
+    # A fork storm for N seconds: forks as fast as it can, every child waiting forever; returns how many it got.
+    "forkstorm": r'''
+#include <cfiddle.hpp>
+#include <time.h>
+#include <unistd.h>
+extern "C"
+long forkstorm(long n) {
+    long forked = 0;
+    for (time_t end = time(NULL) + n; time(NULL) < end;) {
+        pid_t child = fork();
+        if (child == 0) {
+            for (;;) {
+                pause();
+            }
+        }
+        forked += child > 0;
+    }
+    return forked;
 }
 ''',
 }

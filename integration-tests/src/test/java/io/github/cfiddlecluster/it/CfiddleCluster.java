@@ -23,8 +23,11 @@ import io.github.cfiddlecluster.slurm.SlurmNode;
 import io.github.cfiddlecluster.slurm.SlurmQuery;
 import io.github.cfiddlecluster.slurm.SlurmQueryException;
 import io.github.cfiddlecluster.stack.ClusterSettings;
+import io.github.cfiddlecluster.stack.ServiceLimits;
+import io.github.cfiddlecluster.stack.StackNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
@@ -125,6 +128,11 @@ public final class CfiddleCluster implements Startable {
         return settings.build().studentProcessLimit();
     }
 
+    /** The settings the nodes get. */
+    public ClusterSettings settings() {
+        return settings.build();
+    }
+
     /** The dashboard service, behind the hub (its OAuth provider and proxy), as in the stack. */
     public CfiddleCluster withDashboard() {
         this.withDashboard = true;
@@ -149,14 +157,14 @@ public final class CfiddleCluster implements Startable {
         users.keySet().forEach(name -> passwords.put(name, HexFormat.of().formatHex(randomBytes(9))));
         byte[] passwordHashes = PasswordHashes.file(passwords);
 
-        db = node(backend, "db", "db")
+        db = node(backend, "db", "db", StackNames.DB)
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
                 .waitingFor(ready());
-        dbd = node(backend, "slurmdbd", "dbd")
+        dbd = node(backend, "slurmdbd", "dbd", StackNames.SLURMDBD)
                 .withCopyToContainer(Transferable.of(dbPassword, 0400), "/run/secrets/db_password")
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .waitingFor(ready());
-        controller = node(backend, "slurmctld", "controller")
+        controller = node(backend, "slurmctld", "controller", StackNames.CONTROLLER)
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .waitingFor(ready());
@@ -171,6 +179,9 @@ public final class CfiddleCluster implements Startable {
                 .withNetwork(network).withNetworkAliases("usernode")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withHostName("usernode");
+                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(StackNames.USER));
+                    // as in the stack: keeps students off the dashboard's port but for the hub's proxy (iptables)
+                    cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN);
                     cmd.getHostConfig().withPortBindings(new PortBinding(Ports.Binding.bindPort(hubPort), ExposedPort.tcp(8888)));
                 })
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
@@ -188,6 +199,8 @@ public final class CfiddleCluster implements Startable {
             dashboard = new GenericContainer<>(Images.DASHBOARD)
                     .withLabels(TestLabels.ofCluster(clusterName))
                     .withNetwork(network).withNetworkAliases("dashboard")
+                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                            .withPidsLimit((long) ServiceLimits.pids(StackNames.DASHBOARD)))
                     .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                     .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth")
                     .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
@@ -222,18 +235,22 @@ public final class CfiddleCluster implements Startable {
         return Wait.forSuccessfulCommand(HEALTHCHECK).withStartupTimeout(READY_DEADLINE);
     }
 
-    private GenericContainer<?> node(Network on, String hostname, String role) {
+    /** A node of the cluster image in a role, limited as the stack limits its service. */
+    private GenericContainer<?> node(Network on, String hostname, String role, String service) {
         return new GenericContainer<>(Images.CLUSTER)
                 .withLabels(TestLabels.ofCluster(clusterName))
                 .withNetwork(on).withNetworkAliases(hostname)
-                .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withHostName(hostname);
+                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(service));
+                })
                 .withCommand(role)
                 .withEnv(nodeSettings.environment())
                 .withStartupTimeout(READY_DEADLINE);
     }
 
     private GenericContainer<?> worker(String hostname, byte[] key) {
-        return node(network, hostname, "worker")
+        return node(network, hostname, "worker", StackNames.WORKER)
                 .withCopyToContainer(Transferable.of(key, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
@@ -330,6 +347,11 @@ public final class CfiddleCluster implements Startable {
     public String workerLog(String node) {
         return workers.stream().filter(w -> workerName(w).equals(node)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no worker " + node)).getLogs();
+    }
+
+    /** Whether a worker passes its image's healthcheck (what the stack's health checks run) now. */
+    public boolean workerHealthy(String node) {
+        return workerExec(node, HEALTHCHECK).getExitCode() == 0;
     }
 
     public ExecResult workerExec(String node, String... command) {

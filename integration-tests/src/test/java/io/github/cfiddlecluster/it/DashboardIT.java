@@ -42,8 +42,10 @@ class DashboardIT {
         assertThat(page.uri().getPath()).isEqualTo("/services/dashboard/");
         assertThat(page.body()).contains("cfiddle cluster").doesNotContain("https://");
 
-        HttpResponse<String> overview = alice.get("/services/dashboard/api/overview");
-        assertThat(overview.statusCode()).isEqualTo(200);
+        // The dashboard's first reading of Slurm comes within its poll interval of its start.
+        HttpResponse<String> overview = await("the dashboard's first reading of the workers").atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(500)).until(() -> alice.get("/services/dashboard/api/overview"),
+                        r -> r.statusCode() == 200 && read(r.body()).path("workers").size() > 0);
         JsonNode o = read(overview.body());
         assertThat(o.at("/viewer/name").asText()).isEqualTo(ALICE);
         assertThat(o.at("/viewer/admin").asBoolean()).isFalse();
@@ -74,6 +76,31 @@ class DashboardIT {
         HttpResponse<String> stolenCode = anonymous.send(HttpRequest.newBuilder(URI.create(cluster.dashboardUrl()
                 + "oauth_callback?code=guessed&state=guessed")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(stolenCode.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void onlyATokenThatGrantsTheDashboardGetsInNotTheOneAStudentsServerHolds() throws Exception {
+        HubSession dave = cluster.logIn(DAVE);
+        dave.startServer();
+        // The token a student's server holds: any page or kernel of that server can read it.
+        String serverToken;
+        try (JupyterKernel kernel = dave.kernel("dashboard-token.ipynb")) {
+            serverToken = kernel.execute("import os; print(os.environ['JUPYTERHUB_API_TOKEN'])", DEADLINE).joined().strip();
+        }
+        assertThat(serverToken).isNotEmpty();
+        HttpResponse<String> byServerToken = withToken(serverToken);
+        assertThat(byServerToken.statusCode()).as(byServerToken.body()).isEqualTo(401);
+        assertThat(byServerToken.body()).contains("access:services!service=dashboard");
+
+        // A token of the hub's Token page (its default scopes, the account's own) is for scripts, and works.
+        HttpResponse<String> byPersonalToken = withToken(dave.token());
+        assertThat(byPersonalToken.statusCode()).as(byPersonalToken.body()).isEqualTo(200);
+        assertThat(read(byPersonalToken.body()).at("/viewer/name").asText()).isEqualTo(DAVE);
+    }
+
+    private HttpResponse<String> withToken(String token) throws IOException, InterruptedException {
+        return HubHttp.client().build().send(HttpRequest.newBuilder(URI.create(cluster.dashboardUrl() + "api/overview"))
+                .header("Authorization", "token " + token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.github.cfiddlecluster.slurm.CommandRunner;
 import io.github.cfiddlecluster.slurm.SlurmCommands;
 import io.github.cfiddlecluster.slurm.SlurmNode;
 import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.stack.ServiceLimits;
+import io.github.cfiddlecluster.stack.StackNames;
 import io.github.cfiddlecluster.it.OperatorMaven.Run;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -116,6 +118,12 @@ class DeployIT {
         await("the job in accounting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> slurm().accounting("now-1days"), jobs -> jobs.stream()
                         .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
+
+        // every service's container has its process limit, from the stack as deployed
+        for (String service : StackNames.SERVICES) {
+            assertThat(DOCKER.inspectContainerCmd(taskContainer(service)).exec().getHostConfig().getPidsLimit())
+                    .as(service + "'s pids limit").isEqualTo((long) ServiceLimits.pids(service));
+        }
 
         // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job
         assertThat(run.output()).contains("Dashboard: " + hubUrl() + "/services/dashboard/");

@@ -9,6 +9,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.containers.Container.ExecResult;
 
 /** What a curious, careless or hostile student tries on the cluster, and what stops it. */
@@ -44,14 +50,57 @@ class LockdownIT {
     }
 
     @Test
-    void aTaskPrologNeverRunsForAStudentButDoesForAnAdmin() {
+    void everyOptionThatNamesAProgramForTheWorkerIsRefusedWithAClearMessage() {
+        for (String option : List.of("task-prolog", "task-epilog", "prolog", "epilog", "bcast", "container")) {
+            // The option is checked first, so its refusal is what the student reads, whatever the command (a plain
+            // one: srun's own --bcast check refuses to copy the setuid sudo before any filter runs).
+            ExecResult srun = CLUSTER.userNodeExec(ALICE, "srun", "--time=1", "--" + option + "=/bin/true", "/bin/true");
+            assertThat(srun.getExitCode()).as(option + ": " + srun.getStderr()).isNotZero();
+            assertThat(srun.getStderr()).contains("srun --" + option + " is refused").contains(REFUSAL);
+        }
+        ExecResult salloc = CLUSTER.userNodeExec(ALICE, "salloc", "--time=1", "/usr/bin/sudo", "-n", LAUNCHER);
+        assertThat(salloc.getExitCode()).isNotZero();
+        assertThat(salloc.getStderr()).contains("salloc is refused").contains(REFUSAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--task-prolog=/bin/bash", "--task-epilog=/bin/bash"})
+    void aProgramNamedForTheWorkerNeverRunsForAStudentPastTheClientFilterButDoesForAnAdmin(String option) {
         // The same trick works for an admin, whose jobs are not limited: the probe can see it happen.
-        JsonNode admin = ScriptResult.parse(CLUSTER.python(TEACHER, "experiments/task_prolog_probe.py", "/bin/true"));
+        JsonNode admin = ScriptResult.parse(CLUSTER.python(TEACHER, "experiments/program_option_probe.py",
+                "--past-the-client-filter", option, "/bin/true"));
         assertThat(admin.get("called_back").asBoolean()).as(admin.toString()).isTrue();
 
-        JsonNode student = ScriptResult.parse(CLUSTER.python(BOB, "experiments/task_prolog_probe.py",
-                "/usr/bin/sudo", "-n", LAUNCHER));
-        assertThat(student.get("called_back").asBoolean()).as(student.toString()).isFalse();
+        // A student who drops the user node's cli_filter, in a step of their own or inside an allocation, with
+        // the launcher as the task (so the step itself is let through) and BASH_ENV exported to the worker.
+        for (List<String> how : List.of(List.of("--past-the-client-filter"), List.of("--past-the-client-filter", "--in-salloc"))) {
+            List<String> args = Stream.concat(how.stream(), Stream.of(option, "/usr/bin/sudo", "-n", LAUNCHER)).toList();
+            JsonNode student = ScriptResult.parse(CLUSTER.python(BOB, "experiments/program_option_probe.py",
+                    args.toArray(String[]::new)));
+            assertThat(student.get("called_back").asBoolean()).as(how + " " + student).isFalse();
+        }
+    }
+
+    @Test
+    void aForkStormInAnExperimentLeavesTheWorkersHealthyAndAnotherStudentsExperimentRuns() {
+        CompletableFuture<JsonNode> storm = CompletableFuture.supplyAsync(
+                () -> ScriptResult.parse(CLUSTER.python(ALICE, "experiments/sandbox_edges.py", "forkstorm", "15")));
+        await("alice's fork storm running on a worker").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> storm.isDone() || CfiddleCluster.query(() -> CLUSTER.slurm().queue()).stream()
+                        .anyMatch(j -> j.user().equals(ALICE) && j.state().equals("RUNNING")));
+        // Bob's experiment, on the other worker while the storm goes on.
+        JsonNode sweep = ScriptResult.parse(CLUSTER.python(BOB, "experiments/sweep.py"));
+        assertThat(sweep.get("returns").size()).as(sweep.toString()).isPositive();
+
+        JsonNode stormed = storm.join();
+        assertThat(stormed.get("error").isNull()).as(stormed.toString()).isTrue();
+        long forked = ScriptResult.longs(stormed.get("returns")).get(0);
+        assertThat(forked).as("processes the storm got").isPositive()
+                .isLessThan(CLUSTER.settings().sandboxPids());
+        for (String worker : CLUSTER.workerNames()) {
+            assertThat(CLUSTER.workerHealthy(worker)).as(worker + " healthy after the storm").isTrue();
+        }
+        CLUSTER.awaitWorkersIdle();
     }
 
     @Test
@@ -107,6 +156,16 @@ class LockdownIT {
         }
         assertThat(CLUSTER.userNodeExec(ALICE, "bash", "-c", "timeout 5 bash -c '</dev/tcp/slurmctld/6817'").getExitCode())
                 .as("the controller stays reachable").isZero();
+    }
+
+    @Test
+    void aStudentReachesTheDashboardOnlyThroughTheHubsProxy() throws Exception {
+        assertThat(CLUSTER.userNodeExec(ALICE, "bash", "-c", "timeout 5 bash -c '</dev/tcp/dashboard/8080'").getExitCode())
+                .as("a student's process on the user node reaches the dashboard directly").isNotZero();
+        // HTTP/1.1: the proxy closes the connection on Java's default h2c upgrade
+        HttpResponse<String> viaProxy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create(CLUSTER.dashboardUrl() + "health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(viaProxy.statusCode()).as("the dashboard through the hub's proxy").isEqualTo(200);
     }
 
     @Test

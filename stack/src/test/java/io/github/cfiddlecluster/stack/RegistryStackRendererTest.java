@@ -34,6 +34,14 @@ class RegistryStackRendererTest {
     }
 
     @Test
+    void bothHaveTheirProcessLimit() {
+        for (String name : StackNames.REGISTRY_SERVICES) {
+            assertThat(at(service(name), "deploy", "resources", "limits", "pids")).as(name)
+                    .isEqualTo(ServiceLimits.pids(name));
+        }
+    }
+
+    @Test
     void bothRunOnTheHeadNodeInItsNetworkNamespaceOnOneStorage() {
         for (String name : StackNames.REGISTRY_SERVICES) {
             Map<String, Object> service = service(name);

@@ -40,10 +40,20 @@ class StackRendererTest {
     }
 
     @Test
-    void isComposeFileVersion38WithTheSixServices() {
+    void isComposeFileVersion39WithTheSixServices() {
         Map<String, Object> stack = rendered(settings().build());
-        assertThat(stack.get("version")).isEqualTo("3.8");
+        // 3.9: the first version whose deploy.resources.limits may hold pids
+        assertThat(stack.get("version")).isEqualTo("3.9");
         assertThat(at(stack, "services")).containsOnlyKeys(StackNames.SERVICES);
+    }
+
+    @Test
+    void everyServiceHasItsProcessLimit() {
+        Map<String, Object> services = at(rendered(settings().build()), "services");
+        for (String name : StackNames.SERVICES) {
+            assertThat(at(services, name, "deploy", "resources", "limits").get("pids")).as(name)
+                    .isEqualTo(ServiceLimits.pids(name));
+        }
     }
 
     @Test

@@ -1,0 +1,43 @@
+package io.github.cfiddlecluster.stack;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How many processes (threads included) each container of a cluster may have: a process storm in one container
+ * stops at its own limit and leaves the host's process table, and so every other service, alone (a host that runs
+ * out of processes fails its health checks and loses its workers). Sandboxes have their own limit
+ * ({@code cfiddle.sandboxPids}); a student's processes on the user node are further capped per student. The
+ * stack (both renderers, as {@code ${PIDS_SERVICE}}) and the test fixture take them from here.
+ */
+public final class ServiceLimits {
+    private static final Map<String, Integer> PIDS = Map.of(
+            StackNames.DB, 512,                // MariaDB: a thread per connection
+            StackNames.SLURMDBD, 256,
+            StackNames.CONTROLLER, 1024,       // slurmctld serves up to 256 RPC threads at once
+            StackNames.WORKER, 1024,           // slurmd, a slurmstepd, launcher and sudo per job, the cleanups
+            StackNames.USER, 16384,            // the hub, and every student's server, kernels and terminals
+            StackNames.DASHBOARD, 512,         // the JVM and its Slurm commands
+            StackNames.REGISTRY, 256,
+            StackNames.REGISTRY_MIRROR, 256);
+
+    private ServiceLimits() {
+    }
+
+    /** The process limit of a service (a name from {@link StackNames}). */
+    public static int pids(String service) {
+        Integer limit = PIDS.get(service);
+        if (limit == null) {
+            throw new IllegalArgumentException("no process limit for service '" + service + "'");
+        }
+        return limit;
+    }
+
+    /** The templates' variables: {@code PIDS_SERVICE}, e.g. {@code PIDS_WORKER}. */
+    public static Map<String, String> variables() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        PIDS.forEach((service, limit) -> variables.put("PIDS_" + service.toUpperCase(Locale.ROOT), limit.toString()));
+        return variables;
+    }
+}
