@@ -101,6 +101,9 @@ c.PAMAuthenticator.open_sessions = False
 
 # The server starts as the student; prlimit lowers its limits, which everything it starts inherits.
 c.Spawner.cmd = ["prlimit", f"--nproc={PROCESS_LIMIT}", "--core=0", "--", "jupyterhub-singleuser"]
+# LocalProcessSpawner that puts each server into its student's cgroup (memory, CPU, processes) and under their
+# disk quota: cfiddle_cluster/hub_spawner.py.
+c.JupyterHub.spawner_class = "cfiddle_cluster.hub_spawner.StudentLimitsSpawner"
 c.Spawner.default_url = "/lab"
 # A student's ~/.jupyter (and any config path their environment names) is ignored: what the server loads, how
 # it authenticates and what it serves is this file's business only.

@@ -152,6 +152,21 @@ public class DeployMojo extends AbstractClusterMojo {
     private Integer studentProcessLimit;
 
     /**
+     * Memory one student's processes on the user node may use together (their cgroup, no swap beyond it), e.g. 1g;
+     * past it the kernel stops the largest of them and the student's notebook says so.
+     */
+    @Parameter(property = "cfiddle.studentMemory")
+    private String studentMemory;
+
+    /** CPUs one student's processes on the user node may use together (their cgroup's quota), e.g. 1 or 0.5. */
+    @Parameter(property = "cfiddle.studentCpus")
+    private String studentCpus;
+
+    /** Disk one student's home may hold, e.g. 1g (enforced by the hub: see the README, 'Limits'). */
+    @Parameter(property = "cfiddle.studentDiskQuota")
+    private String studentDiskQuota;
+
+    /**
      * The hub's public host name: students log in at http://HOST:PORT/ and each gets their server at
      * http://NAME.HOST:PORT/user/NAME/, an origin of their own. Browsers must resolve HOST and every *.HOST to the
      * user node (wildcard DNS); the default, localhost, works in a browser on that machine.
@@ -174,6 +189,7 @@ public class DeployMojo extends AbstractClusterMojo {
                         .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                         .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                         .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit)
+                        .studentMemory(studentMemory).studentCpus(studentCpus).studentDiskQuota(studentDiskQuota)
                         .hubHost(hubHost));
     }
 

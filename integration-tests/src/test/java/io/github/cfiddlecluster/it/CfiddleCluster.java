@@ -128,6 +128,12 @@ public final class CfiddleCluster implements Startable {
         return settings.build().studentProcessLimit();
     }
 
+    /** Memory and CPUs of each student's cgroup on the user node, and their home's disk quota (sizes as 512m). */
+    public CfiddleCluster withStudentLimits(String memory, String cpus, String diskQuota) {
+        settings.studentMemory(memory).studentCpus(cpus).studentDiskQuota(diskQuota);
+        return this;
+    }
+
     /** The settings the nodes get. */
     public ClusterSettings settings() {
         return settings.build();
@@ -180,8 +186,9 @@ public final class CfiddleCluster implements Startable {
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withHostName("usernode");
                     cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(StackNames.USER));
-                    // as in the stack: keeps students off the dashboard's port but for the hub's proxy (iptables)
-                    cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN);
+                    // as in the stack: the hub makes a cgroup per student under the node's own (student_limits.py)
+                    // and keeps students off the dashboard's port but for the hub's proxy (iptables)
+                    cmd.getHostConfig().withCapAdd(Capability.SYS_ADMIN, Capability.NET_ADMIN);
                     cmd.getHostConfig().withPortBindings(new PortBinding(Ports.Binding.bindPort(hubPort), ExposedPort.tcp(8888)));
                 })
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")

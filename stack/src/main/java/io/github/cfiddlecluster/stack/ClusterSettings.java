@@ -26,6 +26,9 @@ public final class ClusterSettings {
     private static final int MIN_IDLE_TIMEOUT_SECONDS = 10;
     /** A notebook server and its kernel alone need about 40 processes. */
     private static final int MIN_STUDENT_PROCESSES = 64;
+    private static final long MIN_STUDENT_MEMORY = 256L << 20;
+    private static final long MIN_STUDENT_DISK = 16L << 20;
+    private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,3})?");
     /** A DNS name (its labels), as browsers must resolve it and NAME.HOST: no scheme, port or path. */
     private static final Pattern HOST_NAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
@@ -43,6 +46,9 @@ public final class ClusterSettings {
     private final int userRunningLimit;
     private final int userSubmitLimit;
     private final int studentProcessLimit;
+    private final String studentMemory;
+    private final String studentCpus;
+    private final String studentDiskQuota;
     private final String hubHost;
 
     private ClusterSettings(Builder b) {
@@ -59,6 +65,9 @@ public final class ClusterSettings {
         userRunningLimit = b.userRunningLimit;
         userSubmitLimit = b.userSubmitLimit;
         studentProcessLimit = b.studentProcessLimit;
+        studentMemory = b.studentMemory;
+        studentCpus = b.studentCpus;
+        studentDiskQuota = b.studentDiskQuota;
         hubHost = b.hubHost;
     }
 
@@ -95,6 +104,12 @@ public final class ClusterSettings {
     public int userSubmitLimit() { return userSubmitLimit; }
     /** Processes (and threads) one student may have at once on the user node. */
     public int studentProcessLimit() { return studentProcessLimit; }
+    /** Memory of one student's processes on the user node together (their cgroup; no swap beyond it). */
+    public String studentMemory() { return studentMemory; }
+    /** CPUs one student's processes on the user node may use together (a decimal, e.g. 1 or 0.5). */
+    public String studentCpus() { return studentCpus; }
+    /** Disk one student's home may hold. */
+    public String studentDiskQuota() { return studentDiskQuota; }
     /** The hub's public host name; each student's server is at NAME.HOST (a browser origin of its own). */
     public String hubHost() { return hubHost; }
 
@@ -112,6 +127,9 @@ public final class ClusterSettings {
         env.put("CFIDDLE_ADMINS", String.join(",", admins));
         env.put("CFIDDLE_IDLE_TIMEOUT", Integer.toString(idleTimeoutSeconds));
         env.put("CFIDDLE_STUDENT_PROCESS_LIMIT", Integer.toString(studentProcessLimit));
+        env.put("CFIDDLE_STUDENT_MEMORY", studentMemory);
+        env.put("CFIDDLE_STUDENT_CPUS", studentCpus);
+        env.put("CFIDDLE_STUDENT_DISK_QUOTA", studentDiskQuota);
         env.put("CFIDDLE_HUB_HOST", hubHost);
         return env;
     }
@@ -155,6 +173,16 @@ public final class ClusterSettings {
             problems.add("cfiddle.studentProcessLimit " + studentProcessLimit + " is below " + MIN_STUDENT_PROCESSES
                     + ": a notebook server and its kernel alone need about 40");
         }
+        if (studentMemory == null || !SIZE.matcher(studentMemory).matches() || bytes(studentMemory) < MIN_STUDENT_MEMORY) {
+            problems.add("cfiddle.studentMemory '" + studentMemory + "' is not a memory size of at least 256m (a notebook"
+                    + " server with a kernel that ran the example uses about 280 MB)");
+        }
+        if (studentCpus == null || !CPUS.matcher(studentCpus).matches() || Double.parseDouble(studentCpus) < 0.1) {
+            problems.add("cfiddle.studentCpus '" + studentCpus + "' is not a number of CPUs of at least 0.1 (e.g. 1, 0.5)");
+        }
+        if (studentDiskQuota == null || !SIZE.matcher(studentDiskQuota).matches() || bytes(studentDiskQuota) < MIN_STUDENT_DISK) {
+            problems.add("cfiddle.studentDiskQuota '" + studentDiskQuota + "' is not a size of at least 16m (e.g. 1g)");
+        }
         if (hubHost == null || !HOST_NAME.matcher(hubHost).matches() || hubHost.length() > 200) {
             problems.add("cfiddle.hubHost '" + hubHost + "' is not a host name (e.g. hub.example.edu, with wildcard DNS"
                     + " for *.hub.example.edu; no scheme, port or path)");
@@ -190,6 +218,9 @@ public final class ClusterSettings {
         b.userRunningLimit = userRunningLimit;
         b.userSubmitLimit = userSubmitLimit;
         b.studentProcessLimit = studentProcessLimit;
+        b.studentMemory = studentMemory;
+        b.studentCpus = studentCpus;
+        b.studentDiskQuota = studentDiskQuota;
         b.hubHost = hubHost;
         return b;
     }
@@ -209,6 +240,9 @@ public final class ClusterSettings {
         private int userRunningLimit = number("SLURM_USER_RUNNING_LIMIT");
         private int userSubmitLimit = number("SLURM_USER_SUBMIT_LIMIT");
         private int studentProcessLimit = number("CFIDDLE_STUDENT_PROCESS_LIMIT");
+        private String studentMemory = required("CFIDDLE_STUDENT_MEMORY");
+        private String studentCpus = required("CFIDDLE_STUDENT_CPUS");
+        private String studentDiskQuota = required("CFIDDLE_STUDENT_DISK_QUOTA");
         private String hubHost = required("CFIDDLE_HUB_HOST");
 
         private Builder() {
@@ -235,6 +269,9 @@ public final class ClusterSettings {
         public Builder userRunningLimit(Integer v) { if (v != null) userRunningLimit = v; return this; }
         public Builder userSubmitLimit(Integer v) { if (v != null) userSubmitLimit = v; return this; }
         public Builder studentProcessLimit(Integer v) { if (v != null) studentProcessLimit = v; return this; }
+        public Builder studentMemory(String v) { if (v != null) studentMemory = v.trim(); return this; }
+        public Builder studentCpus(String v) { if (v != null) studentCpus = v.trim(); return this; }
+        public Builder studentDiskQuota(String v) { if (v != null) studentDiskQuota = v.trim(); return this; }
         public Builder hubHost(String v) { if (v != null) hubHost = v.trim(); return this; }
 
         public ClusterSettings build() {
@@ -248,6 +285,14 @@ public final class ClusterSettings {
             throw new IllegalStateException("no default for " + name + " in this build's defaults (root pom cfiddle.default.*)");
         }
         return value.trim();
+    }
+
+    /** Bytes in a size that matches SIZE (512k, 1g, plain bytes). */
+    private static long bytes(String size) {
+        char unit = Character.toLowerCase(size.charAt(size.length() - 1));
+        int scale = "bkmg".indexOf(unit);
+        String digits = scale < 0 ? size : size.substring(0, size.length() - 1);
+        return digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits) << (10 * Math.max(scale, 0));
     }
 
     private static int number(String name) {
