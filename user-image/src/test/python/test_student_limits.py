@@ -9,45 +9,92 @@ from cfiddle_cluster import limits_notice, student_limits
 from cfiddle_cluster.student_limits import Limits, LimitsError
 
 ID = "3fc37ee4a59d44d95000a406a7ebc56fc1d4ab0751f2e8d26f267f349abc01c2"
-# Docker 20.10, cgroup v1 (this project's machine): each hierarchy mounted read-only from the container's cgroup.
-V1_MOUNTINFO = "\n".join(
-    f"97{i} 970 0:{29 + i} /docker/{ID} /sys/fs/cgroup/{c} ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,{c}"
-    for i, c in enumerate(["cpu", "cpuacct", "cpuset", "memory", "devices", "pids", "systemd"])
-) + "\n970 969 0:242 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw,mode=755\n"
-V1_CGROUP = "".join(f"{n}:{c}:/docker/{ID}\n" for n, c in
-                    enumerate(["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"], 1)) \
-    + f"0::/docker/{ID}\n"
-# cgroup v2 with a private cgroup namespace (Docker's default there): the container's cgroup is "/".
-V2_MOUNTINFO = "980 979 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate\n"
 LIMITS = Limits(memory=512 * 2 ** 20, cpus=0.5, pids=200, disk=2 ** 30)
+PID = 57
 
 
-def test_v1_finds_each_controllers_hierarchy_of_the_container():
-    version, own = student_limits.own_cgroups(V1_MOUNTINFO, V1_CGROUP)
+def cgroup(root, path, pids=(), files=("cgroup.procs",)):
+    """A directory of a fake cgroup tree; cgroup.procs lists pids as one read from the container's pid namespace."""
+    directory = root / path.strip("/") if path.strip("/") else root
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        (directory / name).write_text("".join(f"{p}\n" for p in pids) if name == "cgroup.procs" else "")
+    return directory
+
+
+def v1_host(root, path, pids=(PID,)):
+    """A v1 host (Docker 20.10's cgroupfs driver): a hierarchy per controller, cpu a link to cpu,cpuacct."""
+    for hierarchy in ("memory", "pids", "cpu,cpuacct", "devices"):
+        cgroup(root / hierarchy, "/", pids=(0, 0))
+        cgroup(root / hierarchy, "/docker/other", pids=(0,))
+        cgroup(root / hierarchy, path, pids=pids)
+    (root / "cpu").symlink_to("cpu,cpuacct")
+    cgroup(root / "unified", "/", files=("cgroup.procs", "cgroup.controllers"))  # a hybrid host's empty v2 tree
+    return root
+
+
+def v2_host(root, path, pids=(PID,)):
+    """A v2 host (systemd driver): the container's scope among others; the host's processes read as 0."""
+    cgroup(root, "/", pids=(0,), files=("cgroup.procs", "cgroup.controllers"))
+    cgroup(root, "/init.scope", pids=(0,))
+    cgroup(root, "/system.slice/docker-other.scope", pids=(0, 0))
+    cgroup(root, "/system.slice/containerd.service", pids=(0,))
+    cgroup(root, path, pids=pids)
+    return root
+
+
+def test_v1_host_namespace_finds_each_hierarchy_by_the_path_proc_self_cgroup_gives(tmp_path):
+    v1_host(tmp_path, f"/docker/{ID}")
+    proc = "".join(f"{n}:{c}:/docker/{ID}\n" for n, c in enumerate(["cpu,cpuacct", "memory", "devices", "pids"], 1))
+    version, own = student_limits.own_cgroups(str(tmp_path), proc + f"0::/docker/{ID}\n", PID)
     assert version == "v1"
-    assert own == {"memory": "/sys/fs/cgroup/memory", "cpu": "/sys/fs/cgroup/cpu", "pids": "/sys/fs/cgroup/pids"}
+    assert own == {"memory": f"{tmp_path}/memory/docker/{ID}", "cpu": f"{tmp_path}/cpu/docker/{ID}",
+                   "pids": f"{tmp_path}/pids/docker/{ID}"}
 
 
-def test_v1_inside_a_students_cgroup_finds_that_cgroup():
-    cgroup = V1_CGROUP.replace(f"/docker/{ID}", f"/docker/{ID}/student-alice")
-    _, own = student_limits.own_cgroups(V1_MOUNTINFO, cgroup)
-    assert own["memory"] == "/sys/fs/cgroup/memory/student-alice"
-
-
-def test_v2_private_namespace_and_after_the_hub_moved_to_its_leaf():
-    assert student_limits.own_cgroups(V2_MOUNTINFO, "0::/\n") == ("v2", {"": "/sys/fs/cgroup"})
-    assert student_limits.own_cgroups(V2_MOUNTINFO, "0::/hub\n") == ("v2", {"": "/sys/fs/cgroup"})
-    assert student_limits.own_cgroups(V2_MOUNTINFO, "0::/student-bob\n") == ("v2", {"": "/sys/fs/cgroup/student-bob"})
-
-
-def test_v2_host_namespace_finds_the_containers_scope():
+def test_v2_private_namespace_finds_the_scope_by_the_process_it_holds(tmp_path):
     path = f"/system.slice/docker-{ID}.scope"
-    assert student_limits.own_cgroups(V2_MOUNTINFO, f"0::{path}\n") == ("v2", {"": "/sys/fs/cgroup" + path})
+    v2_host(tmp_path, path)
+    assert student_limits.own_cgroups(str(tmp_path), "0::/\n", PID) == ("v2", {"": f"{tmp_path}{path}"})
 
 
-def test_no_usable_cgroups_is_a_clear_error():
-    with pytest.raises(LimitsError, match="no cgroup v1 memory, cpu and pids"):
-        student_limits.own_cgroups("1 0 0:1 / / rw - ext4 /dev/sda rw\n", "0::/\n")
+def test_v2_after_init_the_hub_in_its_leaf_still_finds_the_containers_cgroup(tmp_path):
+    path = f"/system.slice/docker-{ID}.scope"
+    v2_host(tmp_path, path, pids=())
+    cgroup(tmp_path, path + "/hub", pids=(1, PID))
+    cgroup(tmp_path, path + "/student-bob", pids=(80,))
+    assert student_limits.own_cgroups(str(tmp_path), "0::/hub\n", PID) == ("v2", {"": f"{tmp_path}{path}"})
+
+
+def test_v2_a_wrong_hint_falls_back_to_the_search(tmp_path):
+    path = f"/docker/{ID}"
+    v2_host(tmp_path, path)
+    cgroup(tmp_path, "/hub", pids=(0,))  # a host cgroup named like the leaf, without our process
+    assert student_limits.own_cgroups(str(tmp_path), "0::/hub\n", PID) == ("v2", {"": f"{tmp_path}{path}"})
+
+
+def test_nothing_mounted_says_what_to_mount(tmp_path):
+    with pytest.raises(LimitsError, match=r"not mounted at .*-v /sys/fs/cgroup:"):
+        student_limits.own_cgroups(str(tmp_path / "cgroup"), "0::/\n", PID)
+
+
+def test_a_tree_without_our_process_is_a_clear_error(tmp_path):
+    v2_host(tmp_path, "/system.slice/docker-x.scope", pids=(0,))
+    with pytest.raises(LimitsError, match=r"no cgroup under .* holds this process \(57\)"):
+        student_limits.own_cgroups(str(tmp_path), "0::/\n", PID)
+
+
+def test_v1_without_a_pids_hierarchy_names_it(tmp_path):
+    v1_host(tmp_path, f"/docker/{ID}")
+    (tmp_path / "pids" / "cgroup.procs").unlink()
+    with pytest.raises(LimitsError, match="v1 with the pids controller"):
+        student_limits.own_cgroups(str(tmp_path), f"0::/docker/{ID}\n", PID)
+
+
+def test_the_root_cgroup_is_never_taken_for_the_containers(tmp_path):
+    v2_host(tmp_path, "/", pids=(PID,))
+    with pytest.raises(LimitsError, match="root cgroup"):
+        student_limits.own_cgroups(str(tmp_path), "0::/\n", PID)
 
 
 def test_v1_writes_memory_and_swap_alike_then_cpu_quota_and_pids():
@@ -149,3 +196,12 @@ def test_kernel_notice_for_a_home_over_its_quota_once():
     [line] = limits_notice.messages(over, 0, 0, None, disk_reported=False)
     assert "holds 70m: its disk quota of 64m (cfiddle.studentDiskQuota) is reached" in line
     assert limits_notice.messages(over, 0, 0, None, disk_reported=True) == []
+
+
+def test_the_state_is_the_students_alone_to_read(tmp_path):
+    student_limits.write_state("alice", {"oom_kills": 2}, os.getuid(), state_dir=str(tmp_path))
+    student_limits.write_state("alice", {"oom_kills": 3}, os.getuid(), state_dir=str(tmp_path))
+    state = tmp_path / "alice.json"
+    assert oct(state.stat().st_mode & 0o777) == "0o400" and state.stat().st_uid == os.getuid()
+    assert '"oom_kills": 3' in state.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["alice.json"]

@@ -5,7 +5,8 @@ The server joins the student's cgroup and gets its file size limit in the child 
 JupyterHub drops it to the student's uid (make_preexec_fn): nothing of the student's ever runs outside the cgroup,
 and the hard limit cannot be raised by the student (no CAP_SYS_RESOURCE). At every poll (c.Spawner.poll_interval)
 the hub reads the cgroup's out-of-memory kills and the home's size; it logs what it saw, writes the state the
-student's kernels show (cfiddle_cluster.limits_notice) and stops a server whose home is over its quota.
+student's kernels show (cfiddle_cluster.limits_notice: students cannot read the cgroups) and stops a server whose
+home is over its quota.
 """
 import asyncio
 import os
@@ -97,8 +98,9 @@ class StudentLimitsSpawner(LocalProcessSpawner):
 
     def _write_state(self, used):
         state = dict(self.limits.as_dict(), disk_used=used, file_size_limit=self.file_size_limit,
-                     over_quota=used > self.limits.disk or self.over_quota_at_start)
-        student_limits.write_state(self.user.name, state)
+                     over_quota=used > self.limits.disk or self.over_quota_at_start,
+                     oom_kills=self.cgroups().oom_kill_count(self.cgroup_dirs))
+        student_limits.write_state(self.user.name, state, pwd.getpwnam(self.user.name).pw_uid)
 
 
 async def _disk_usage(home):

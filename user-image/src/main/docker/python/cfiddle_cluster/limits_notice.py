@@ -1,9 +1,10 @@
 """Tells a student in their notebook when one of their limits on the user node was reached (an IPython extension,
 loaded into every kernel by /etc/ipython/ipython_kernel_config.py).
 
-After each cell it looks at the student's own cgroup (out-of-memory kills, which also happen to a compiler or to
-a previous kernel: the count is remembered in the home) and at the state the hub writes for them (disk quota),
-and explains errors that come from a limit (a refused fork, a refused write).
+After each cell it looks at the state the hub writes for the student at every poll (their cgroup's out-of-memory
+kills, which also happen to a compiler or to a previous kernel: the count seen is remembered in the home; their
+disk use), and explains errors that come from a limit (a refused fork, a refused write). Students cannot read the
+cgroups themselves (the host's tree is root's on this node).
 """
 import errno
 import json
@@ -44,17 +45,12 @@ class Notice:
     def __init__(self):
         self.name = pwd.getpwuid(os.getuid()).pw_name
         self.home = os.path.expanduser("~")
-        try:
-            self.cgroups = student_limits.Cgroups()
-            self.dirs = self.cgroups.own
-        except (student_limits.LimitsError, OSError):
-            self.cgroups = None
         self.disk_reported = False
         self.kills_seen = self._remembered_kills()
 
     def after_cell(self, result):
         state = self._state()
-        kills = self.cgroups.oom_kill_count(self.dirs) if self.cgroups else 0
+        kills = _kills(state)
         error = getattr(result, "error_in_exec", None)
         for line in messages(state, kills, self.kills_seen, error, self.disk_reported):
             print(f"cfiddle-cluster: {line}", file=sys.stderr)
@@ -71,7 +67,7 @@ class Notice:
             return None
 
     def _remembered_kills(self):
-        current = self.cgroups.oom_kill_count(self.dirs) if self.cgroups else 0
+        current = _kills(self._state())
         try:
             with open(os.path.join(self.home, SEEN_FILE)) as f:
                 return min(int(f.read().strip()), current)
@@ -88,6 +84,10 @@ class Notice:
                 f.write(f"{kills}\n")
         except OSError:
             pass  # a home over its quota: the count is kept in this kernel only
+
+
+def _kills(state):
+    return int((state or {}).get("oom_kills", 0))
 
 
 def load_ipython_extension(ipython):

@@ -6,10 +6,13 @@ container's own cgroup and puts each server into it before the server drops to t
 terminals, compilers and srun inherit it. The cgroup's files are root's (0644), so a student can neither change
 their limits nor move a process out (that needs write access to another cgroup's cgroup.procs).
 
-Docker mounts the container's cgroups read-only; `init` (run by the entrypoint as root, with CAP_SYS_ADMIN, which
-the stack grants the user service) remounts them read-write. Measured on cgroup v1 (Docker 20.10); cgroup v2 is
-handled as its documentation requires (the container's processes move to a leaf, `hub`, before the controllers
-are enabled for the children) but could not be measured on a v1 machine: see the README.
+Docker mounts the container's own cgroups read-only, and a host's AppArmor profile for containers (docker-default,
+on Ubuntu and Debian) refuses every mount, so they cannot be made writable from inside. The stack therefore mounts
+the host's /sys/fs/cgroup read-write at HOST_CGROUP (in a root-only directory), and the hub finds the container's
+own cgroup there by the process it holds: no capability is needed to write cgroup files (root owns them), and the
+files that would let the node's root escalate (v1's devices.allow and release_agent) need CAP_SYS_ADMIN, which the
+node does not have. On cgroup v2 the container's own processes move to a leaf, `hub`, before the controllers are
+enabled for the children (a v2 cgroup with processes cannot pass controllers on).
 
 Disk: the homes' file system (a Docker volume on the host's ext4) has no quotas, and a stack cannot grant what a
 real per-home file system needs (loop devices, /dev/fuse). What is enforced instead (README, "Limits"):
@@ -22,10 +25,10 @@ A student therefore can exceed the quota by what they write between two polls, n
 import json
 import os
 import re
-import subprocess
 
-MOUNTINFO = "/proc/self/mountinfo"
 PROC_CGROUP = "/proc/self/cgroup"
+# The host's /sys/fs/cgroup, mounted read-write by the stack (and the test fixture): StackNames.USER_NODE_HOST_CGROUP.
+HOST_CGROUP = "/var/lib/cfiddle-host/cgroup"
 # Where the hub writes each student's limits and state for their kernels' notices (readable by all, root's).
 STATE_DIR = "/run/cfiddle-cluster/limits"
 V1_CONTROLLERS = ("memory", "cpu", "pids")
@@ -102,66 +105,79 @@ class Limits:
 
 # --- where the container's own cgroups are -------------------------------------------------------------------
 
-def cgroup_mounts(mountinfo_text):
-    """(mount point, root within the hierarchy, fstype, controllers) of each cgroup mount in a mountinfo."""
-    mounts = []
-    for line in mountinfo_text.splitlines():
-        fields = line.split()
-        if "-" not in fields:
-            continue
-        separator = fields.index("-")
-        fstype = fields[separator + 1]
-        if fstype not in ("cgroup", "cgroup2"):
-            continue
-        super_options = fields[separator + 3].split(",") if len(fields) > separator + 3 else []
-        controllers = set() if fstype == "cgroup2" else set(super_options)
-        mounts.append((_unescape(fields[4]), _unescape(fields[3]), fstype, controllers))
-    return mounts
+def hierarchies(host_root):
+    """("v2", {"": root}) when the host's cgroups are unified, else ("v1", {controller: its hierarchy's root})."""
+    if os.path.isfile(os.path.join(host_root, "cgroup.controllers")):
+        return "v2", {"": host_root}
+    # v1: one hierarchy per controller (cpu is often a link to cpu,cpuacct); a hybrid host's unified one has none
+    v1 = {c: os.path.join(host_root, c) for c in V1_CONTROLLERS}
+    missing = [c for c, d in v1.items() if not os.path.isfile(os.path.join(d, "cgroup.procs"))]
+    if not missing:
+        return "v1", v1
+    if not os.path.isdir(host_root) or not os.listdir(host_root):
+        raise LimitsError(f"the host's cgroups are not mounted at {host_root}: per-student limits need the host's "
+                          f"/sys/fs/cgroup there, read-write (the stack's user service mounts it; with docker run: "
+                          f"-v /sys/fs/cgroup:{host_root}); see the README, 'Limits'")
+    raise LimitsError(f"the host's cgroups at {host_root} are neither cgroup v2 nor v1 with the {', '.join(missing)} "
+                      f"controller: per-student limits need memory, cpu and pids; see the README, 'Limits'")
 
 
-def _unescape(field):
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
-def own_cgroups(mountinfo_text, proc_cgroup_text):
-    """The container's own cgroup directories: ("v2", {"": dir}) or ("v1", {controller: dir}).
-
-    /proc/self/cgroup names each hierarchy's cgroup from the hierarchy's root; a mount shows the hierarchy from
-    its `root` field on (Docker 20.10 on v1: the container's cgroup, e.g. /docker/ID; v2 with a private cgroup
-    namespace: "/"). So the directory is the mount point plus the path below the mount's root.
-    """
-    paths_v1, path_v2 = {}, None
+def cgroup_paths(proc_cgroup_text):
+    """The process's cgroup per v1 controller and as "" for v2, as /proc/self/cgroup names them."""
+    paths = {}
     for line in proc_cgroup_text.splitlines():
         number, controllers, path = line.split(":", 2)
         if number == "0" and controllers == "":
-            path_v2 = path
-        for controller in controllers.split(","):
-            paths_v1[controller] = path
-    mounts = cgroup_mounts(mountinfo_text)
-    v1 = {}
-    for point, root, fstype, controllers in mounts:
-        for controller in V1_CONTROLLERS:
-            if fstype == "cgroup" and controller in controllers and controller in paths_v1:
-                v1[controller] = _below(point, root, paths_v1[controller])
-    if len(v1) == len(V1_CONTROLLERS):
-        return "v1", v1
-    for point, root, fstype, _ in mounts:
-        if fstype == "cgroup2" and path_v2 is not None and point == "/sys/fs/cgroup":
-            if path_v2.rstrip("/").endswith("/" + HUB_LEAF):
-                # the hub itself, moved by init: the container's own cgroup is the leaf's parent
-                path_v2 = path_v2.rstrip("/")[:-len(HUB_LEAF) - 1] or "/"
-            return "v2", {"": _below(point, root, path_v2)}
-    raise LimitsError("this container sees no cgroup v1 memory, cpu and pids hierarchies and no cgroup v2 at "
-                      "/sys/fs/cgroup: per-student limits need one of them (see the README, 'Limits')")
+            paths[""] = path
+        for controller in filter(None, controllers.split(",")):
+            paths[controller] = path
+    return paths
 
 
-def _below(point, root, path):
-    if root != "/" and (path == root or path.startswith(root.rstrip("/") + "/")):
-        path = path[len(root.rstrip("/")):]
-    elif root != "/":
-        # The cgroup namespace hides the container's position (v2, private namespace): the mount's root is ours.
-        path = "/"
-    return os.path.normpath(point + "/" + path.lstrip("/"))
+def holds(directory, pid):
+    """Whether a cgroup directory has the process `pid` (a number of our pid namespace) in its cgroup.procs.
+
+    A cgroup.procs read from a pid namespace lists only that namespace's processes by their numbers there (those
+    of the host and of other containers read as 0, or not at all), so a match is the container's own process.
+    """
+    try:
+        return str(pid) in _read(os.path.join(directory, "cgroup.procs")).split()
+    except OSError:
+        return False
+
+
+def find_own(root, hint, pid):
+    """The cgroup directory under a hierarchy's root that holds `pid`: the container's own, or its `hub` leaf.
+
+    /proc/self/cgroup gives the path when the container shares the host's cgroup namespace (Docker 20.10 on v1);
+    a private namespace (Docker's default on v2) shows "/", so the tree is searched for the process.
+    """
+    if hint and hint != "/":
+        guess = os.path.normpath(os.path.join(root, hint.lstrip("/")))
+        if holds(guess, pid):
+            return guess
+    for directory, subdirectories, _ in os.walk(root):
+        if holds(directory, pid):
+            return directory
+        subdirectories.sort()
+    raise LimitsError(f"no cgroup under {root} holds this process ({pid}): {root} is not the host's cgroups "
+                      f"(mount the host's /sys/fs/cgroup there); see the README, 'Limits'")
+
+
+def own_cgroups(host_root, proc_cgroup_text, pid):
+    """The container's own cgroup directories in the host's tree: ("v2", {"": dir}) or ("v1", {controller: dir})."""
+    version, roots = hierarchies(host_root)
+    paths = cgroup_paths(proc_cgroup_text)
+    own = {}
+    for controller, root in roots.items():
+        directory = find_own(root, paths.get(controller), pid)
+        if os.path.basename(directory) == HUB_LEAF:
+            directory = os.path.dirname(directory)  # the hub itself, moved by init: the container's is the parent
+        if os.path.samefile(directory, root):
+            raise LimitsError(f"this process is in the root cgroup of {root}: the user node must run in a "
+                              f"container of its own (Docker gives each one a cgroup)")
+        own[controller] = directory
+    return version, own
 
 
 # --- what to write, as (file, value) pairs: pure, so that it is unit-tested ---------------------------------
@@ -198,10 +214,10 @@ def oom_kills(text):
 class Cgroups:
     """The container's cgroups as the hub uses them."""
 
-    def __init__(self, mountinfo=MOUNTINFO, proc_cgroup=PROC_CGROUP):
-        with open(mountinfo) as m, open(proc_cgroup) as c:
-            self.mountinfo_text, proc_cgroup_text = m.read(), c.read()
-        self.version, self.own = own_cgroups(self.mountinfo_text, proc_cgroup_text)
+    def __init__(self, host_root=HOST_CGROUP, proc_cgroup=PROC_CGROUP):
+        with open(proc_cgroup) as c:
+            proc_cgroup_text = c.read()
+        self.version, self.own = own_cgroups(host_root, proc_cgroup_text, os.getpid())
 
     def student_dirs(self, name):
         return {controller: os.path.join(directory, f"student-{name}") for controller, directory in self.own.items()}
@@ -209,8 +225,9 @@ class Cgroups:
     def init(self):
         """At the node's start, as root: our cgroups writable, and on v2 the controllers enabled for children."""
         for directory in set(self.own.values()):
-            if not os.access(directory, os.W_OK) or _read_only(self.mountinfo_text, directory):
-                _remount_read_write(directory)
+            if not os.access(directory, os.W_OK):
+                raise LimitsError(f"the host's cgroups are mounted read-only at {HOST_CGROUP} ({directory} is not "
+                                  f"writable): mount the host's /sys/fs/cgroup there read-write; see the README, 'Limits'")
         if self.version == "v2":
             own = self.own[""]
             hub = os.path.join(own, HUB_LEAF)
@@ -281,33 +298,6 @@ class Cgroups:
             return 0
 
 
-def _read_only(mountinfo_text, directory):
-    best = None
-    for line in mountinfo_text.splitlines():
-        fields = line.split()
-        if len(fields) > 5:
-            point = _unescape(fields[4])
-            if (directory == point or directory.startswith(point.rstrip("/") + "/")) and (best is None or len(point) > len(best[0])):
-                best = (point, "ro" in fields[5].split(","))
-    return bool(best and best[1])
-
-
-def _remount_read_write(directory):
-    point = _mount_point(directory)
-    # The read-only flag is the mount point's (a bind remount changes only that): no new file system is mounted.
-    result = subprocess.run(["mount", "-o", "remount,bind,rw", point], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise LimitsError(f"cannot make the container's cgroup {point} writable for per-student limits "
-                          f"({result.stderr.strip()}): give the user node CAP_SYS_ADMIN (the stack's user service has "
-                          f"cap_add: [SYS_ADMIN]; docker run --cap-add SYS_ADMIN); see the README, 'Limits'")
-
-
-def _mount_point(directory):
-    with open(MOUNTINFO) as m:
-        points = [_unescape(line.split()[4]) for line in m if len(line.split()) > 4]
-    return max((p for p in points if directory == p or directory.startswith(p.rstrip("/") + "/")), key=len)
-
-
 def _read(path):
     with open(path) as f:
         return f.read()
@@ -376,13 +366,19 @@ def remove_notice(home):
         os.close(directory)
 
 
-def write_state(name, state):
-    """The student's limits and disk state, for the notices their kernels print (cfiddle_cluster.limits_notice)."""
-    os.makedirs(STATE_DIR, mode=0o755, exist_ok=True)
-    path = os.path.join(STATE_DIR, f"{name}.json")
-    with open(path + ".new", "w") as f:
+def write_state(name, state, uid, state_dir=STATE_DIR):
+    """The student's limits and state, for the notices their kernels print (cfiddle_cluster.limits_notice).
+
+    Readable by that student alone (another's disk use and out-of-memory kills are not theirs to see); the
+    directory is root's, so nobody can replace the file but the hub.
+    """
+    os.makedirs(state_dir, mode=0o755, exist_ok=True)
+    path = os.path.join(state_dir, f"{name}.json")
+    fd = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o400)
+    with os.fdopen(fd, "w") as f:
         json.dump(state, f)
-    os.chmod(path + ".new", 0o644)
+        os.fchmod(f.fileno(), 0o400)
+        os.fchown(f.fileno(), uid, -1)
     os.replace(path + ".new", path)
 
 

@@ -152,6 +152,14 @@ public class DeployMojo extends AbstractClusterMojo {
     private Integer studentProcessLimit;
 
     /**
+     * Processes (threads included) of the whole user node: the hub and every student's together (its container's
+     * pids limit), so that all students at once cannot exhaust the host's process table. Allow about 50 per student
+     * working at the same time.
+     */
+    @Parameter(property = "cfiddle.userNodeProcessLimit")
+    private Integer userNodeProcessLimit;
+
+    /**
      * Memory one student's processes on the user node may use together (their cgroup, no swap beyond it), e.g. 1g;
      * past it the kernel stops the largest of them and the student's notebook says so.
      */
@@ -189,6 +197,7 @@ public class DeployMojo extends AbstractClusterMojo {
                         .defaultTime(defaultTime).maxTime(maxTime).timeLimit(timeLimit).sandboxMemory(sandboxMemory)
                         .sandboxPids(sandboxPids).sandboxOutputLimit(sandboxOutputLimit).userRunningLimit(userRunningLimit)
                         .userSubmitLimit(userSubmitLimit).studentProcessLimit(studentProcessLimit)
+                        .userNodeProcessLimit(userNodeProcessLimit)
                         .studentMemory(studentMemory).studentCpus(studentCpus).studentDiskQuota(studentDiskQuota)
                         .hubHost(hubHost));
     }

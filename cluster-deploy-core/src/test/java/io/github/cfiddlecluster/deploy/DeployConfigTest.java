@@ -61,6 +61,16 @@ class DeployConfigTest {
     }
 
     @Test
+    void theUserNodeLeavesTheHubRoomBeyondOneStudentAtTheirLimit() {
+        assertThatCode(() -> DeployConfig.builder().cluster(c -> c.studentProcessLimit(512).userNodeProcessLimit(768))
+                .build().validate()).doesNotThrowAnyException();
+        DeployConfig bad = DeployConfig.builder().cluster(c -> c.studentProcessLimit(1024).userNodeProcessLimit(1000)).build();
+        assertThatThrownBy(bad::validate).isInstanceOfSatisfying(DeployException.InvalidConfiguration.class,
+                e -> assertThat(e.problems()).singleElement().asString()
+                        .contains("cfiddle.userNodeProcessLimit 1000 is below cfiddle.studentProcessLimit 1024 + 256"));
+    }
+
+    @Test
     void slurmTimesInTheirUsualForms() {
         for (String t : new String[] {"5", "5:30", "1:00:00", "1-0", "2-12:00:00"}) {
             assertThatCode(() -> DeployConfig.builder().cluster(c -> c.defaultTime("1").maxTime(t).timeLimit("1")).build().validate())

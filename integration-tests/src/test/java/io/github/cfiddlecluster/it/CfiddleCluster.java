@@ -35,6 +35,7 @@ import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ExecConfig;
+import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -185,15 +186,16 @@ public final class CfiddleCluster implements Startable {
                 .withNetwork(network).withNetworkAliases("usernode")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withHostName("usernode");
-                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(StackNames.USER));
-                    // as in the stack: the hub makes a cgroup per student under the node's own (student_limits.py)
-                    // and keeps students off the dashboard's port but for the hub's proxy (iptables)
-                    cmd.getHostConfig().withCapAdd(Capability.SYS_ADMIN, Capability.NET_ADMIN);
+                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(StackNames.USER, nodeSettings));
+                    // as in the stack: the hub makes a cgroup per student under the node's own in the host's tree
+                    // (student_limits.py) and keeps students off the dashboard's port but for the hub's proxy
+                    cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withCapDrop(Capability.MKNOD);
                     cmd.getHostConfig().withPortBindings(new PortBinding(Ports.Binding.bindPort(hubPort), ExposedPort.tcp(8888)));
                 })
                 .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                 .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
                 .withCopyToContainer(Transferable.of(passwordHashes, 0400), "/run/secrets/passwords")
+                .withFileSystemBind("/sys/fs/cgroup", StackNames.USER_NODE_HOST_CGROUP, BindMode.READ_WRITE)
                 .withEnv(nodeSettings.environment())
                 .withEnv("CFIDDLE_HUB_PUBLIC_PORT", Integer.toString(hubPort))
                 .withExposedPorts(8888)
@@ -207,7 +209,7 @@ public final class CfiddleCluster implements Startable {
                     .withLabels(TestLabels.ofCluster(clusterName))
                     .withNetwork(network).withNetworkAliases("dashboard")
                     .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                            .withPidsLimit((long) ServiceLimits.pids(StackNames.DASHBOARD)))
+                            .withPidsLimit((long) ServiceLimits.pids(StackNames.DASHBOARD, nodeSettings)))
                     .withCopyToContainer(Transferable.of(mungeKey, 0400), "/run/secrets/munge.key")
                     .withCopyToContainer(Transferable.of(dashboardSecret, 0400), "/run/secrets/dashboard_oauth")
                     .withCopyToContainer(Transferable.of(usersFile, 0644), "/etc/cfiddle/users")
@@ -249,7 +251,7 @@ public final class CfiddleCluster implements Startable {
                 .withNetwork(on).withNetworkAliases(hostname)
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withHostName(hostname);
-                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(service));
+                    cmd.getHostConfig().withPidsLimit((long) ServiceLimits.pids(service, nodeSettings));
                 })
                 .withCommand(role)
                 .withEnv(nodeSettings.environment())

@@ -18,6 +18,7 @@ import io.github.cfiddlecluster.slurm.CommandRunner;
 import io.github.cfiddlecluster.slurm.SlurmCommands;
 import io.github.cfiddlecluster.slurm.SlurmNode;
 import io.github.cfiddlecluster.slurm.SlurmQuery;
+import io.github.cfiddlecluster.stack.ClusterSettings;
 import io.github.cfiddlecluster.stack.ServiceLimits;
 import io.github.cfiddlecluster.stack.StackNames;
 import io.github.cfiddlecluster.it.OperatorMaven.Run;
@@ -51,6 +52,8 @@ class DeployIT {
     private static final DockerClient DOCKER = DockerClientFactory.instance().client();
     private static final String STUDENT = CfiddleCluster.STUDENT;
     private static final String PASSWORD = "first-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    /** Not the default: the setting must reach the deployed user node. */
+    private static final int USER_NODE_PROCESSES = 12000;
     private static int port;
     private static boolean swarmCreatedHere;
     private static Path passwordsFile;
@@ -98,7 +101,8 @@ class DeployIT {
     @Test
     @Order(2)
     void deployWaitsUntilTheClusterRunsExperiments() {
-        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
+        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile,
+                "-Dcfiddle.userNodeProcessLimit=" + USER_NODE_PROCESSES);
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("is ready").contains("JupyterHub: " + hubUrl() + "/")
@@ -119,10 +123,11 @@ class DeployIT {
                 .until(() -> slurm().accounting("now-1days"), jobs -> jobs.stream()
                         .anyMatch(j -> j.user().equals("student") && j.state().equals("COMPLETED")));
 
-        // every service's container has its process limit, from the stack as deployed
+        // every service's container has its process limit, from the stack as deployed (the user node's as set)
+        ClusterSettings deployed = ClusterSettings.builder().userNodeProcessLimit(USER_NODE_PROCESSES).build();
         for (String service : StackNames.SERVICES) {
             assertThat(DOCKER.inspectContainerCmd(taskContainer(service)).exec().getHostConfig().getPidsLimit())
-                    .as(service + "'s pids limit").isEqualTo((long) ServiceLimits.pids(service));
+                    .as(service + "'s pids limit").isEqualTo((long) ServiceLimits.pids(service, deployed));
         }
 
         // the dashboard, deployed and waited for with the rest: the student's login opens it, and it shows the job

@@ -67,20 +67,31 @@ class StudentLimitsIT {
     }
 
     @Test
-    void cgroupsAreRootsAndAStudentCannotLeaveTheirs() throws Exception {
+    void cgroupsAreRootsAndAStudentCannotLeaveTheirsNorSeeTheHostsOrAnothersState() throws Exception {
+        cluster.logIn(BOB).startServer();
         HubSession alice = cluster.logIn("alice");
         alice.startServer();
         try (JupyterKernel kernel = alice.kernel("escape.ipynb")) {
             JupyterKernel.Outputs out = kernel.execute("import glob, os\n"
                     + "own = [l for l in open('/proc/self/cgroup') if ':memory:' in l or l.startswith('0::')]\n"
                     + "print('OWN', own)\n"
+                    + "host = '/var/lib/cfiddle-host/cgroup'\n"
                     + "for target in glob.glob('/sys/fs/cgroup/*/cgroup.procs') + ['/sys/fs/cgroup/cgroup.procs',\n"
-                    + "        '/sys/fs/cgroup/memory/student-alice/memory.limit_in_bytes']:\n"
+                    + "        '/sys/fs/cgroup/memory/student-alice/memory.limit_in_bytes', host + '/cgroup.procs',\n"
+                    + "        host + '/memory/cgroup.procs', host + '/pids/cgroup.procs']:\n"
                     + "    try:\n"
                     + "        open(target, 'w').write(str(os.getpid()) if target.endswith('procs') else '-1')\n"
                     + "        print('WROTE', target)\n"
                     + "    except OSError as e:\n"
                     + "        pass\n"
+                    + "for peek in (lambda: os.listdir(host), lambda: open('/run/cfiddle-cluster/limits/bob.json').read()):\n"
+                    + "    try:\n"
+                    + "        print('READ', peek())\n"
+                    + "    except PermissionError:\n"
+                    + "        print('DENIED')\n"
+                    + "import subprocess\n"
+                    + "if subprocess.run(['unshare', '-Ur', 'true']).returncode == 0:\n"
+                    + "    print('UNSHARED a user namespace')\n"
                     + "import resource\n"
                     + "try:\n"
                     + "    resource.setrlimit(resource.RLIMIT_FSIZE, (-1, -1))\n"
@@ -88,7 +99,9 @@ class StudentLimitsIT {
                     + "except ValueError:\n"
                     + "    pass", CELL);
             assertThat(out.errors).isEmpty();
-            assertThat(out.joined()).contains("student-alice").doesNotContain("WROTE").doesNotContain("RAISED");
+            assertThat(out.joined()).contains("student-alice").doesNotContain("WROTE").doesNotContain("RAISED")
+                    .doesNotContain("READ").doesNotContain("UNSHARED");
+            assertThat(out.joined().split("DENIED", -1)).as("the host's cgroups and bob's state both denied").hasSize(3);
         }
         assertThat(asRoot("sh", "-c", "stat -c '%U %a' /sys/fs/cgroup/*/student-alice/cgroup.procs /sys/fs/cgroup/student-alice/cgroup.procs 2>/dev/null"))
                 .isNotBlank().doesNotContain("alice");

@@ -26,6 +26,8 @@ public final class ClusterSettings {
     private static final int MIN_IDLE_TIMEOUT_SECONDS = 10;
     /** A notebook server and its kernel alone need about 40 processes. */
     private static final int MIN_STUDENT_PROCESSES = 64;
+    /** The hub, its proxy and the node's own services: what the user node runs besides the students. */
+    private static final int HUB_PROCESSES = 256;
     private static final long MIN_STUDENT_MEMORY = 256L << 20;
     private static final long MIN_STUDENT_DISK = 16L << 20;
     private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,3})?");
@@ -46,6 +48,7 @@ public final class ClusterSettings {
     private final int userRunningLimit;
     private final int userSubmitLimit;
     private final int studentProcessLimit;
+    private final int userNodeProcessLimit;
     private final String studentMemory;
     private final String studentCpus;
     private final String studentDiskQuota;
@@ -65,6 +68,7 @@ public final class ClusterSettings {
         userRunningLimit = b.userRunningLimit;
         userSubmitLimit = b.userSubmitLimit;
         studentProcessLimit = b.studentProcessLimit;
+        userNodeProcessLimit = b.userNodeProcessLimit;
         studentMemory = b.studentMemory;
         studentCpus = b.studentCpus;
         studentDiskQuota = b.studentDiskQuota;
@@ -79,7 +83,10 @@ public final class ClusterSettings {
         return builder().build();
     }
 
-    /** A default that is no node's setting: IMAGE_PREFIX and IMAGE_TAG (what this build made), JUPYTER_PORT. */
+    /**
+     * A default that is no node's setting: IMAGE_PREFIX and IMAGE_TAG (what this build made), JUPYTER_PORT,
+     * USER_NODE_PROCESS_LIMIT.
+     */
     public static String buildDefault(String name) {
         return required(name);
     }
@@ -104,6 +111,8 @@ public final class ClusterSettings {
     public int userSubmitLimit() { return userSubmitLimit; }
     /** Processes (and threads) one student may have at once on the user node. */
     public int studentProcessLimit() { return studentProcessLimit; }
+    /** Processes (and threads) of the whole user node: the hub and every student's together (its pids limit). */
+    public int userNodeProcessLimit() { return userNodeProcessLimit; }
     /** Memory of one student's processes on the user node together (their cgroup; no swap beyond it). */
     public String studentMemory() { return studentMemory; }
     /** CPUs one student's processes on the user node may use together (a decimal, e.g. 1 or 0.5). */
@@ -173,6 +182,11 @@ public final class ClusterSettings {
             problems.add("cfiddle.studentProcessLimit " + studentProcessLimit + " is below " + MIN_STUDENT_PROCESSES
                     + ": a notebook server and its kernel alone need about 40");
         }
+        if (userNodeProcessLimit < studentProcessLimit + HUB_PROCESSES) {
+            problems.add("cfiddle.userNodeProcessLimit " + userNodeProcessLimit + " is below cfiddle.studentProcessLimit "
+                    + studentProcessLimit + " + " + HUB_PROCESSES + ": one student at their limit would leave the hub no"
+                    + " room; allow about 50 per student who works at the same time");
+        }
         if (studentMemory == null || !SIZE.matcher(studentMemory).matches() || bytes(studentMemory) < MIN_STUDENT_MEMORY) {
             problems.add("cfiddle.studentMemory '" + studentMemory + "' is not a memory size of at least 256m (a notebook"
                     + " server with a kernel that ran the example uses about 280 MB)");
@@ -218,6 +232,7 @@ public final class ClusterSettings {
         b.userRunningLimit = userRunningLimit;
         b.userSubmitLimit = userSubmitLimit;
         b.studentProcessLimit = studentProcessLimit;
+        b.userNodeProcessLimit = userNodeProcessLimit;
         b.studentMemory = studentMemory;
         b.studentCpus = studentCpus;
         b.studentDiskQuota = studentDiskQuota;
@@ -240,6 +255,7 @@ public final class ClusterSettings {
         private int userRunningLimit = number("SLURM_USER_RUNNING_LIMIT");
         private int userSubmitLimit = number("SLURM_USER_SUBMIT_LIMIT");
         private int studentProcessLimit = number("CFIDDLE_STUDENT_PROCESS_LIMIT");
+        private int userNodeProcessLimit = number("USER_NODE_PROCESS_LIMIT");
         private String studentMemory = required("CFIDDLE_STUDENT_MEMORY");
         private String studentCpus = required("CFIDDLE_STUDENT_CPUS");
         private String studentDiskQuota = required("CFIDDLE_STUDENT_DISK_QUOTA");
@@ -269,6 +285,7 @@ public final class ClusterSettings {
         public Builder userRunningLimit(Integer v) { if (v != null) userRunningLimit = v; return this; }
         public Builder userSubmitLimit(Integer v) { if (v != null) userSubmitLimit = v; return this; }
         public Builder studentProcessLimit(Integer v) { if (v != null) studentProcessLimit = v; return this; }
+        public Builder userNodeProcessLimit(Integer v) { if (v != null) userNodeProcessLimit = v; return this; }
         public Builder studentMemory(String v) { if (v != null) studentMemory = v.trim(); return this; }
         public Builder studentCpus(String v) { if (v != null) studentCpus = v.trim(); return this; }
         public Builder studentDiskQuota(String v) { if (v != null) studentDiskQuota = v.trim(); return this; }

@@ -24,7 +24,7 @@ public final class RegistryStackRenderer {
         variables.put("REGISTRY_IMAGE", registryImage);
         variables.put("REGISTRY_PORT", Integer.toString(port));
         variables.put("REGISTRY_PUSH_PORT", Integer.toString(pushPort));
-        variables.putAll(ServiceLimits.variables());
+        variables.putAll(ServiceLimits.variables(ClusterSettings.defaults()));
         return "# Rendered by cfiddle-cluster from " + TEMPLATE_RESOURCE + " for stack '" + stackName
                 + "'. Do not edit.\n" + ComposeInterpolation.interpolate(template(), variables);
     }

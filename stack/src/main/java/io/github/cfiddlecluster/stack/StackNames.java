@@ -12,6 +12,8 @@ public final class StackNames {
     public static final String CONTROLLER = "slurmctld";
     public static final String WORKER = "worker";
     public static final String USER = "user";
+    /** Where the user node has the host's /sys/fs/cgroup, read-write (the user image's student_limits.HOST_CGROUP). */
+    public static final String USER_NODE_HOST_CGROUP = "/var/lib/cfiddle-host/cgroup";
     /** The live dashboard, which the hub's proxy serves at {@link #DASHBOARD_PATH}. */
     public static final String DASHBOARD = "dashboard";
     /** In start order: what each service waits for comes before it. */

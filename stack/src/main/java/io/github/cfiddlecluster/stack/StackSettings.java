@@ -68,7 +68,7 @@ public final class StackSettings {
         v.put("DASHBOARD_IMAGE_ID", dashboardImageId);
         v.put("JUPYTER_PORT", Integer.toString(cluster.jupyterPort()));
         v.putAll(cluster.environment());
-        v.putAll(ServiceLimits.variables());
+        v.putAll(ServiceLimits.variables(cluster));
         return v;
     }
 

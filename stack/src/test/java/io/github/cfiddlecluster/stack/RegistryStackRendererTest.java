@@ -37,7 +37,7 @@ class RegistryStackRendererTest {
     void bothHaveTheirProcessLimit() {
         for (String name : StackNames.REGISTRY_SERVICES) {
             assertThat(at(service(name), "deploy", "resources", "limits", "pids")).as(name)
-                    .isEqualTo(ServiceLimits.pids(name));
+                    .isEqualTo(ServiceLimits.pids(name, ClusterSettings.defaults()));
         }
     }
 

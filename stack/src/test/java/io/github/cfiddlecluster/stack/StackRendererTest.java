@@ -52,8 +52,17 @@ class StackRendererTest {
         Map<String, Object> services = at(rendered(settings().build()), "services");
         for (String name : StackNames.SERVICES) {
             assertThat(at(services, name, "deploy", "resources", "limits").get("pids")).as(name)
-                    .isEqualTo(ServiceLimits.pids(name));
+                    .isEqualTo(ServiceLimits.pids(name, ClusterSettings.defaults()));
         }
+    }
+
+    @Test
+    void theUserNodesProcessLimitIsASetting() {
+        ClusterSettings course = ClusterSettings.builder().userNodeProcessLimit(30000).build();
+        Map<String, Object> services = at(rendered(settings().cluster(course).build()), "services");
+        assertThat(at(services, StackNames.USER, "deploy", "resources", "limits").get("pids")).isEqualTo(30000);
+        assertThat(ServiceLimits.pids(StackNames.USER, ClusterSettings.defaults()))
+                .isEqualTo(ClusterSettings.defaults().userNodeProcessLimit()).isPositive();
     }
 
     @Test
@@ -152,6 +161,15 @@ class StackRendererTest {
         Map<String, Object> stack = rendered(settings().build());
         assertThat(at(stack, "services", "user").get("volumes")).asList().contains("hub-data:/var/lib/jupyterhub");
         assertThat(at(stack, "volumes")).containsKey("hub-data");
+    }
+
+    @Test
+    void theUserNodeHasTheHostsCgroupsButNeitherMountsNorDeviceNodes() {
+        Map<String, Object> user = at(rendered(settings().build()), "services", "user");
+        assertThat(list(user, "volumes")).contains(
+                Map.of("type", "bind", "source", "/sys/fs/cgroup", "target", StackNames.USER_NODE_HOST_CGROUP));
+        assertThat(user.get("cap_add")).isEqualTo(List.of("NET_ADMIN"));
+        assertThat(user.get("cap_drop")).isEqualTo(List.of("MKNOD"));
     }
 
     @Test
