@@ -52,7 +52,7 @@ class DeployIT {
     private static final DockerClient DOCKER = DockerClientFactory.instance().client();
     private static final String STUDENT = CfiddleCluster.STUDENT;
     private static final String PASSWORD = "first-" + Long.toHexString(new java.security.SecureRandom().nextLong());
-    /** Not the default: the setting must reach the deployed user node. */
+    /** Not the default, in every deploy of this cluster: the setting must reach the deployed user node. */
     private static final int USER_NODE_PROCESSES = 12000;
     private static int port;
     private static boolean swarmCreatedHere;
@@ -101,8 +101,7 @@ class DeployIT {
     @Test
     @Order(2)
     void deployWaitsUntilTheClusterRunsExperiments() {
-        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile,
-                "-Dcfiddle.userNodeProcessLimit=" + USER_NODE_PROCESSES);
+        Run run = deploy("-Dcfiddle.initSwarm=true", "-Dcfiddle.workers=2", "-Dcfiddle.passwordsFile=" + passwordsFile);
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("is ready").contains("JupyterHub: " + hubUrl() + "/")
@@ -244,7 +243,8 @@ class DeployIT {
     }
 
     private static Run deploy(String... settings) {
-        return mvn("cfiddle:deploy", Stream.concat(Stream.of("-Dcfiddle.port=" + port), Stream.of(settings)).toArray(String[]::new));
+        return mvn("cfiddle:deploy", Stream.concat(Stream.of("-Dcfiddle.port=" + port,
+                "-Dcfiddle.userNodeProcessLimit=" + USER_NODE_PROCESSES), Stream.of(settings)).toArray(String[]::new));
     }
 
     /** {@code ./mvnw GOAL -Dcfiddle.stackName=... SETTINGS} in the project, as an operator types it. */
